@@ -1,0 +1,1 @@
+"""Bundled real data and reference tables."""
