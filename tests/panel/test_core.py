@@ -54,7 +54,9 @@ def test_duplicate_keys_are_named():
         Panel.from_long(df, source="f.csv")
     p = Panel.from_long(df.assign(value=[1, 2, 3, 4, 5, 8]), duplicates="mean")
     assert p.values[0, 1, 0] == 5.0
-    assert Panel.from_long(df.assign(value=[1, 2, 3, 4, 5, 8]), duplicates="last").values[0, 1, 0] == 8
+    assert (
+        Panel.from_long(df.assign(value=[1, 2, 3, 4, 5, 8]), duplicates="last").values[0, 1, 0] == 8
+    )
 
 
 def test_yearbook_values_counted():

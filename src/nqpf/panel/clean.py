@@ -22,12 +22,44 @@ import pandas as pd
 #: Tokens read as "missing" (after stripping surrounding whitespace). Matching is exact
 #: and case-sensitive except for the Latin ``NA`` family, which is matched case-insensitively.
 MISSING_TOKENS: frozenset[str] = frozenset(
-    {"", "—", "——", "–", "-", "--", "..", "...", "…", "……", "NA", "N/A", "#N/A", "NaN",
-     "nan", "null", "NULL", "None", "n.a.", "n/a", "na", "空", "无"}
+    {
+        "",
+        "—",
+        "——",
+        "–",
+        "-",
+        "--",
+        "..",
+        "...",
+        "…",
+        "……",
+        "NA",
+        "N/A",
+        "#N/A",
+        "NaN",
+        "nan",
+        "null",
+        "NULL",
+        "None",
+        "n.a.",
+        "n/a",
+        "na",
+        "空",
+        "无",
+    }
 )
 _FULL_WIDTH = str.maketrans(
-    {**{chr(0xFF10 + i): str(i) for i in range(10)}, "．": ".", "，": ",", "－": "-",
-     "＋": "+", "　": " ", "％": "%", "ｅ": "e", "Ｅ": "E"}
+    {
+        **{chr(0xFF10 + i): str(i) for i in range(10)},
+        "．": ".",
+        "，": ",",
+        "－": "-",
+        "＋": "+",
+        "　": " ",
+        "％": "%",
+        "ｅ": "e",
+        "Ｅ": "E",
+    }
 )
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 _FOOTNOTE = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*[*#†‡①②③④⑤⑥⑦⑧⑨]+$")
@@ -75,8 +107,11 @@ class ConversionReport:
     def any(self) -> bool:
         """True if any cell was converted or rejected."""
         return bool(
-            self.n_missing_tokens or self.thousands_separators or self.full_width
-            or self.footnote_markers or self.non_numeric
+            self.n_missing_tokens
+            or self.thousands_separators
+            or self.full_width
+            or self.footnote_markers
+            or self.non_numeric
         )
 
     def to_frame(self) -> pd.DataFrame:

@@ -173,14 +173,22 @@ class Panel:
         ``indicators`` defaults to every column other than ``unit`` and ``period``.
         """
         _require_columns(df, [unit, period], source)
-        cols = [c for c in df.columns if c not in (unit, period)] if indicators is None else list(
-            indicators
+        cols = (
+            [c for c in df.columns if c not in (unit, period)]
+            if indicators is None
+            else list(indicators)
         )
         _require_columns(df, cols, source)
         if not cols:
-            raise DataError(f"{source or 'table'}: no indicator columns besides {unit!r}, {period!r}")
-        d = pd.DataFrame({"unit": _labels(df[unit], "unit", source),
-                          "period": normalise_period(df[period].tolist(), "period")})
+            raise DataError(
+                f"{source or 'table'}: no indicator columns besides {unit!r}, {period!r}"
+            )
+        d = pd.DataFrame(
+            {
+                "unit": _labels(df[unit], "unit", source),
+                "period": normalise_period(df[period].tolist(), "period"),
+            }
+        )
         d = _handle_duplicates(
             d.assign(_row=np.arange(len(d))), ["unit", "period"], duplicates, source, df=df
         )
@@ -223,7 +231,9 @@ class Panel:
     def to_long(self, dropna: bool = True, imputed: bool = False) -> pd.DataFrame:
         """Tidy table ``unit, period, indicator, value`` (and ``imputed`` if asked)."""
         u, t, k = np.meshgrid(
-            np.arange(self.shape[0]), np.arange(self.shape[1]), np.arange(self.shape[2]),
+            np.arange(self.shape[0]),
+            np.arange(self.shape[1]),
+            np.arange(self.shape[2]),
             indexing="ij",
         )
         df = pd.DataFrame(
@@ -250,7 +260,9 @@ class Panel:
     def frame(self, indicator: str) -> pd.DataFrame:
         """One indicator as a units × periods table."""
         k = self._index("indicators", [indicator])[0]
-        return pd.DataFrame(self.values[:, :, k], index=list(self.units), columns=list(self.periods))
+        return pd.DataFrame(
+            self.values[:, :, k], index=list(self.units), columns=list(self.periods)
+        )
 
     def coverage(self) -> pd.DataFrame:
         """Share of units with a value, by indicator (rows) and period (columns)."""
@@ -274,9 +286,12 @@ class Panel:
         ki = self._index("indicators", indicators)
         ix = np.ix_(ui, ti, ki)
         return Panel(
-            self.values[ix], tuple(np.asarray(self.units, object)[ui]),
+            self.values[ix],
+            tuple(np.asarray(self.units, object)[ui]),
             tuple(np.asarray(self.periods, object)[ti]),
-            tuple(np.asarray(self.indicators, object)[ki]), self.imputed[ix], self.meta,
+            tuple(np.asarray(self.indicators, object)[ki]),
+            self.imputed[ix],
+            self.meta,
         )
 
     def rename_units(self, mapping: dict[str, str]) -> Panel:
@@ -292,7 +307,9 @@ class Panel:
         """Add (or replace) one indicator computed from others (shape units × periods)."""
         values = np.asarray(values, dtype=float)
         if values.shape != self.shape[:2]:
-            raise DataError(f"indicator {name!r} has shape {values.shape}, expected {self.shape[:2]}")
+            raise DataError(
+                f"indicator {name!r} has shape {values.shape}, expected {self.shape[:2]}"
+            )
         values = np.where(np.isinf(values), np.nan, values)
         if name in self.indicators:
             k = self.indicators.index(name)
@@ -399,9 +416,7 @@ def _handle_duplicates(
     if how == "error":
         first = d[dup].head(5)
         rows = (np.flatnonzero(dup.to_numpy())[:5] + 2).tolist()
-        keys_txt = "; ".join(
-            ", ".join(f"{k}={r[k]!r}" for k in keys) for _, r in first.iterrows()
-        )
+        keys_txt = "; ".join(", ".join(f"{k}={r[k]!r}" for k in keys) for _, r in first.iterrows())
         raise DataError(
             f"{source or 'table'}: {int(dup.sum())} rows share a ({', '.join(keys)}) key, "
             f"e.g. {keys_txt} (rows {rows}). Remove the duplicates, or pass "
