@@ -1,0 +1,529 @@
+"""The ``nqpf`` command.
+
+Every command reads data through :func:`nqpf.panel.io.read_panel` and takes a
+framework as a built-in name, a YAML file or a flat indicator table. Errors
+caused by the input (a bad file, an unknown unit, a malformed framework) print
+one message and exit with status 2; ``nqpf --debug ...`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .errors import NqpfError
+
+app = typer.Typer(
+    name="nqpf",
+    help="Measure new quality productive forces and high-quality development.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+framework_app = typer.Typer(help="Show, list and check indicator frameworks.", no_args_is_help=True)
+app.add_typer(framework_app, name="framework")
+
+out = Console()
+err = Console(stderr=True)
+
+# ---------------------------------------------------------------------- shared options
+DataArg = Annotated[
+    list[Path], typer.Argument(help="Data file(s): CSV, Excel, Parquet or Stata .dta.")
+]
+LayoutOpt = Annotated[
+    str,
+    typer.Option(
+        help="Table layout: auto, long, wide or yearbook (one Excel sheet per indicator)."
+    ),
+]
+UnitOpt = Annotated[str | None, typer.Option("--unit", help="Column holding unit names.")]
+PeriodOpt = Annotated[str | None, typer.Option("--period", help="Column holding periods (years).")]
+IndicatorOpt = Annotated[
+    str | None, typer.Option("--indicator", help="Column holding indicator names (long layout).")
+]
+ValueOpt = Annotated[
+    str | None, typer.Option("--value", help="Column holding values (long layout).")
+]
+EncodingOpt = Annotated[
+    str | None, typer.Option(help="Text encoding of CSV or old .dta files (detected when omitted).")
+]
+SheetOpt = Annotated[
+    str | None, typer.Option(help="Excel sheet name or number; '*' for all sheets.")
+]
+UnitsOpt = Annotated[
+    str, typer.Option("--units", help="Resolve unit names as: auto, province, country or none.")
+]
+FrameworkOpt = Annotated[
+    str, typer.Option("--framework", "-f", help="Built-in framework name, YAML file or flat table.")
+]
+LangOpt = Annotated[str, typer.Option("--lang", help="Language of labels: zh or en.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing output.")]
+
+
+def _read(data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates="error"):
+    from .panel.io import read_panel
+
+    sheet_arg: str | int | None = sheet
+    if sheet is not None and sheet.isdigit():
+        sheet_arg = int(sheet)
+    src = [str(p) for p in data]
+    return read_panel(
+        src if len(src) > 1 else src[0],
+        layout=layout,
+        unit=unit,
+        period=period,
+        indicator=indicator,
+        value=value,
+        encoding=encoding,
+        sheet=sheet_arg,
+        units=units,
+        duplicates=duplicates,
+    )
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter(f"unknown language {lang!r}; use zh or en", param_hint="--lang")
+    return lang
+
+
+def _table(df, title: str | None = None, max_rows: int = 40) -> Table:
+    t = Table(title=title, show_lines=False)
+    for c in df.columns:
+        t.add_column(str(c))
+    for row in df.head(max_rows).itertuples(index=False):
+        t.add_row(*[_fmt(v) for v in row])
+    if len(df) > max_rows:
+        t.caption = f"… {len(df) - max_rows} more rows"
+    return t
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return "" if v != v else f"{v:,.4g}"
+    return "" if v is None else str(v)
+
+
+# ---------------------------------------------------------------------- commands
+@app.callback(invoke_without_command=True)
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        out.print(f"nqpf {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="New output folder.")] = Path("nqpf-demo"),
+    force: ForceOpt = False,
+    lang: LangOpt = "en",
+    top: Annotated[int, typer.Option(help="Rows of the ranking to print.")] = 10,
+) -> None:
+    """Run the main job on the bundled real data (Penn World Table 9.1)."""
+    from .demo import run_demo
+
+    _check_lang(lang)
+    with err.status("running the demo on Penn World Table 9.1 …"):
+        res = run_demo(out_dir, force=force, lang=lang, progress=lambda m: err.log(m))
+    for line in res.lines:
+        out.print(line)
+    out.print(_table(res.ranking.head(top), title=res.ranking_title))
+    out.print(f"Outputs in [bold]{res.out_dir}[/bold]: " + ", ".join(sorted(res.files)))
+
+
+@app.command()
+def validate(
+    data: DataArg,
+    framework: Annotated[
+        str | None,
+        typer.Option("--framework", "-f", help="Built-in framework name, YAML file or flat table."),
+    ] = None,
+    layout: LayoutOpt = "auto",
+    unit: UnitOpt = None,
+    period: PeriodOpt = None,
+    indicator: IndicatorOpt = None,
+    value: ValueOpt = None,
+    encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
+    units: UnitsOpt = "auto",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write findings to .csv, .xlsx or .json.")
+    ] = None,
+    force: ForceOpt = False,
+) -> None:
+    """Check data against a framework: missing, duplicated, non-numeric, impossible, outliers."""
+    from .panel.validate import validate_file
+
+    rep = validate_file(
+        [str(p) for p in data],
+        framework=framework,
+        layout=layout,
+        unit=unit,
+        period=period,
+        indicator=indicator,
+        value=value,
+        encoding=encoding,
+        sheet=int(sheet) if sheet and sheet.isdigit() else sheet,
+        units=units,
+    )
+    out.print(_table(rep.summary(), title="Validation summary"))
+    f = rep.findings
+    shown = f[f["severity"] != "info"]
+    if len(shown):
+        out.print(
+            _table(
+                shown[["severity", "check", "unit", "period", "indicator", "message"]],
+                title="Findings (errors and warnings)",
+            )
+        )
+    if out_file is not None:
+        path = rep.write(out_file, overwrite=force)
+        out.print(f"Findings written to {path}")
+    verdict = "[green]no errors[/green]" if rep.ok else f"[red]{rep.n_errors} error(s)[/red]"
+    out.print(f"{verdict}, {rep.n_warnings} warning(s)")
+    if not rep.ok:
+        raise typer.Exit(1)
+
+
+@app.command("index")
+def index_cmd(
+    data: DataArg,
+    framework: FrameworkOpt,
+    out_dir: Annotated[Path, typer.Option("--out", help="New output folder.")],
+    normalise: Annotated[
+        str, typer.Option(help="minmax, zscore, goalpost, target, rank, percentile, log, vector.")
+    ] = "minmax",
+    weights: Annotated[
+        str,
+        typer.Option(help="equal, expert, entropy, critic, cv, sd, pca, ahp, or two joined by +."),
+    ] = "entropy",
+    aggregate: Annotated[
+        str,
+        typer.Option(
+            help="sum, geometric, harmonic, generalised, topsis, gra, vikor, mpi, copeland."
+        ),
+    ] = "sum",
+    panel_mode: Annotated[
+        str, typer.Option("--panel", help="pooled, per-period or base-year.")
+    ] = "pooled",
+    base_period: Annotated[
+        int | None, typer.Option(help="Base period for --panel base-year.")
+    ] = None,
+    structure: Annotated[str, typer.Option(help="flat or hierarchical.")] = "flat",
+    level: Annotated[
+        list[str] | None,
+        typer.Option(help="Per-level method, e.g. 'index:aggregate=geometric' (repeatable)."),
+    ] = None,
+    shift: Annotated[
+        str | None, typer.Option(help="Shift after min-max: add:0.0001, rescale:A,B or affine:A,B.")
+    ] = None,
+    combine: Annotated[str, typer.Option(help="linear, multiplicative or game.")] = "linear",
+    impute_method: Annotated[
+        str | None, typer.Option("--impute", help="Fill gaps first (e.g. linear).")
+    ] = None,
+    explain: Annotated[bool, typer.Option(help="Write every intermediate table.")] = False,
+    audit: Annotated[bool, typer.Option(help="Also write the statistical audit.")] = False,
+    layout: LayoutOpt = "auto",
+    unit: UnitOpt = None,
+    period: PeriodOpt = None,
+    indicator: IndicatorOpt = None,
+    value: ValueOpt = None,
+    encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
+    units: UnitsOpt = "auto",
+    lang: LangOpt = "zh",
+    top: Annotated[int, typer.Option(help="Rows of the ranking to print.")] = 10,
+    force: ForceOpt = False,
+) -> None:
+    """Build a composite index: normalise, weight and aggregate over the framework tree."""
+    from .datasets.reference import unit_label
+    from .demo import prepare_out_dir
+    from .framework import load_framework
+    from .index import Recipe, build_index
+    from .index.audit import audit as run_audit
+
+    _check_lang(lang)
+    recipe = Recipe(
+        normalise=normalise,
+        weights=weights,
+        aggregate=aggregate,
+        panel_mode=panel_mode,
+        base_period=base_period,
+        structure=structure,
+        levels=_parse_levels(level or []),
+        shift=_parse_shift(shift),
+        combine=combine,
+    )
+    fw = load_framework(framework)
+    panel = _read(data, layout, unit, period, indicator, value, encoding, sheet, units)
+    if impute_method:
+        from .panel.impute import impute as do_impute
+
+        panel = do_impute(panel, impute_method)
+    dest = prepare_out_dir(out_dir, force)
+    err.print(f"recipe: {recipe.describe()}", highlight=False)
+    with err.status(f"building the index of {panel!r} …"):
+        res = build_index(panel, fw, recipe, explain=explain)
+    res.write(dest, overwrite=True)
+    files = res.written_files()
+    if audit:
+        a = run_audit(panel, fw, result=res)
+        with __import__("pandas").ExcelWriter(dest / "audit.xlsx", engine="openpyxl") as xw:
+            for name, df in a.tables().items():
+                df.to_excel(xw, sheet_name=name[:31], index=False)
+        files.append("audit.xlsx")
+        if len(a.flags):
+            out.print(_table(a.flags, title="Audit flags"))
+    rk = res.ranking()
+    rk.insert(1, "name", [unit_label(u, lang) for u in rk["unit"]])
+    out.print(
+        _table(
+            rk.head(top), title=f"{fw.name_zh if lang == 'zh' else fw.name_en}, {res.periods[-1]}"
+        )
+    )
+    out.print(f"Outputs in [bold]{dest}[/bold]: " + ", ".join(files))
+
+
+def _parse_shift(text: str | None) -> tuple | None:
+    if text is None:
+        return None
+    kind, _, nums = text.partition(":")
+    try:
+        vals = tuple(float(v) for v in nums.split(",") if v.strip())
+    except ValueError:
+        vals = ()
+    if (kind, len(vals)) not in (("add", 1), ("rescale", 2), ("affine", 2)):
+        raise typer.BadParameter(
+            f"{text!r}: write add:0.0001, rescale:0.002,0.998 (onto [a, b]) or "
+            "affine:0.996,0.002 (a·z + b)",
+            param_hint="--shift",
+        )
+    return (kind, *vals)
+
+
+def _parse_levels(items: list[str]) -> dict[str, dict[str, str]]:
+    levels: dict[str, dict[str, str]] = {}
+    for item in items:
+        lv, _, rest = item.partition(":")
+        key, _, val = rest.partition("=")
+        if not (lv and key and val):
+            raise typer.BadParameter(
+                f"{item!r}: write LEVEL:SETTING=METHOD, e.g. index:aggregate=geometric",
+                param_hint="--level",
+            )
+        levels.setdefault(lv.strip(), {})[key.strip()] = val.strip()
+    return levels
+
+
+@app.command()
+def impute(
+    data: DataArg,
+    method: Annotated[
+        str,
+        typer.Option(
+            help="linear, growth, linear_extrapolate, nearest, group_mean, mean or median."
+        ),
+    ],
+    out_file: Annotated[
+        Path, typer.Option("--out", help="Output file (.csv, .xlsx, .parquet, .dta).")
+    ],
+    groups: Annotated[
+        str | None, typer.Option(help="For group_mean on provinces: region4 or belt3.")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="Longest run of missing periods to fill.")
+    ] = None,
+    layout: LayoutOpt = "auto",
+    unit: UnitOpt = None,
+    period: PeriodOpt = None,
+    indicator: IndicatorOpt = None,
+    value: ValueOpt = None,
+    encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
+    units: UnitsOpt = "auto",
+    force: ForceOpt = False,
+) -> None:
+    """Fill gaps by a documented method and write the panel with a column of imputed flags."""
+    from .panel.impute import impute as do_impute
+    from .panel.io import write_panel
+
+    panel = _read(data, layout, unit, period, indicator, value, encoding, sheet, units)
+    group_map = None
+    if groups is not None:
+        from .datasets.reference import province_groups
+
+        if groups not in ("region4", "belt3"):
+            raise typer.BadParameter("use region4 or belt3", param_hint="--groups")
+        group_map = province_groups(groups, lang="code")
+    res = do_impute(panel, method, groups=group_map, limit=limit)
+    path = write_panel(res, out_file, layout="long", overwrite=force, imputed=True)
+    n = int(res.imputed.sum() - panel.imputed.sum())
+    left = int(res.values.size - (~__import__("numpy").isnan(res.values)).sum())
+    out.print(f"{n} cells imputed by {method}; {left} cells still missing. Written to {path}")
+
+
+@app.command()
+def convert(
+    data: DataArg,
+    out_file: Annotated[
+        Path, typer.Option("--out", help="Output file (.csv, .xlsx, .parquet, .dta).")
+    ],
+    to_layout: Annotated[str, typer.Option("--to", help="Output layout: wide or long.")] = "wide",
+    layout: LayoutOpt = "auto",
+    unit: UnitOpt = None,
+    period: PeriodOpt = None,
+    indicator: IndicatorOpt = None,
+    value: ValueOpt = None,
+    encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
+    units: UnitsOpt = "auto",
+    force: ForceOpt = False,
+) -> None:
+    """Read data in any supported shape and write it as a clean panel file."""
+    from .panel.io import write_panel
+
+    panel = _read(data, layout, unit, period, indicator, value, encoding, sheet, units)
+    path = write_panel(panel, out_file, layout=to_layout, overwrite=force)
+    out.print(f"{panel!r}")
+    rep = panel.conversions.to_frame()
+    if len(rep):
+        out.print(_table(rep, title="Conversions made while reading"))
+    dropped = panel.meta.get("dropped_units") or []
+    if dropped:
+        out.print(f"Aggregate rows left out: {', '.join(map(str, dropped))}")
+    out.print(f"Written to {path}")
+
+
+@app.command()
+def units(
+    names: Annotated[list[str], typer.Argument(help="Unit names as written in your data.")],
+    kind: Annotated[str, typer.Option(help="auto, province or country.")] = "auto",
+    lang: LangOpt = "zh",
+) -> None:
+    """Show how unit names resolve to provinces (ISO 3166-2) or countries (ISO3)."""
+    from .datasets.reference import unit_label
+    from .panel.names import resolve_units
+
+    _check_lang(lang)
+    m = resolve_units(names, kind=kind)
+    import pandas as pd
+
+    rows = [
+        (
+            n,
+            m.mapping.get(n, "(aggregate, left out)"),
+            unit_label(m.mapping[n], lang) if n in m.mapping else "",
+        )
+        for n in names
+    ]
+    out.print(
+        _table(pd.DataFrame(rows, columns=["name", "id", "label"]), title=f"Units ({m.kind})")
+    )
+
+
+@framework_app.command("list")
+def framework_list() -> None:
+    """List the built-in frameworks."""
+    import pandas as pd
+
+    from .framework import list_builtin, load_framework
+
+    rows = []
+    for name in list_builtin():
+        fw = load_framework(name)
+        rows.append((name, fw.name_zh, fw.name_en, len(fw.indicators)))
+    out.print(_table(pd.DataFrame(rows, columns=["name", "zh", "en", "indicators"])))
+
+
+@framework_app.command("show")
+def framework_show(
+    name: Annotated[str, typer.Argument(help="Built-in name, YAML file or flat table.")],
+    lang: LangOpt = "zh",
+) -> None:
+    """Print a framework as a tree."""
+    from .framework import load_framework
+
+    _check_lang(lang)
+    out.print(load_framework(name).render_tree(lang=lang), markup=False, highlight=False)
+
+
+@framework_app.command("check")
+def framework_check(
+    file: Annotated[Path, typer.Argument(help="A framework YAML file or flat table.")],
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Also check that the data has every series.")
+    ] = None,
+) -> None:
+    """Validate a framework file (and, with --data, that the data holds what it needs)."""
+    from .framework import load_framework
+
+    if not file.exists():
+        from .errors import FrameworkError
+
+        raise FrameworkError(f"{file}: no such file")
+    fw = load_framework(file)
+    dims = len(fw.dimensions)
+    out.print(
+        f"[green]OK[/green] {file}: {fw.id}, {dims} dimensions, {len(fw.indicators)} indicators"
+    )
+    if data is not None:
+        panel = _read([data], "auto", None, None, None, None, None, None, "auto")
+        need = fw.required_series()
+        missing = [s for s in need if s not in panel.indicators]
+        if missing:
+            from .errors import FrameworkError
+
+            raise FrameworkError(f"{data} lacks series the framework needs: {missing}")
+        out.print(f"[green]OK[/green] {data} holds all {len(need)} series")
+
+
+# ---------------------------------------------------------------------- entry point
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (2 for usage and data errors)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        rc = app(args=args, prog_name="nqpf", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.exceptions.Abort:
+        err.print("aborted")
+        return 130
+    except click.exceptions.ClickException as e:
+        e.show()
+        return 2
+    except NqpfError as e:
+        if debug:
+            traceback.print_exc()
+        err.print(f"[bold red]error:[/bold red] {e}", highlight=False)
+        return 2
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as e:
+        if debug:
+            traceback.print_exc()
+        err.print(f"[bold red]error:[/bold red] {e}", highlight=False)
+        return 2
+    except Exception as e:  # an nqpf fault, not the user's
+        if debug:
+            traceback.print_exc()
+        err.print(
+            f"[bold red]internal error:[/bold red] {type(e).__name__}: {e}\n"
+            "Run again with --debug for the traceback and report it.",
+            highlight=False,
+        )
+        return 1
+    return rc if isinstance(rc, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

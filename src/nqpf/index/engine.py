@@ -1,0 +1,547 @@
+"""Build a composite index over an indicator framework.
+
+:func:`build_index` runs normalisation, weighting and aggregation over the
+framework tree (index → dimensions → optional sub-dimensions → indicators) for
+every unit and period, and returns an :class:`IndexResult` holding the score of
+every node, ranks within each period, the weights used at every level
+(local and effective), the recipe, and, with ``explain=True``, every
+intermediate table.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, FrameworkError
+from ..panel.core import Panel
+from .aggregate import aggregate
+from .normalise import normalise
+from .recipe import Recipe, parse_weights
+from .weights import combine as combine_weights
+from .weights import weights as compute_weights
+
+ROOT = "index"
+
+
+@dataclass
+class _Node:
+    id: str
+    level: str  # index, dimension, subdimension, indicator
+    name_zh: str
+    name_en: str
+    weight: float | None
+    children: list[_Node] = field(default_factory=list)
+    leaf: int = -1  # indicator position for leaves
+
+    def leaves(self) -> list[int]:
+        if self.level == "indicator":
+            return [self.leaf]
+        return [i for c in self.children for i in c.leaves()]
+
+    def walk(self):
+        yield self
+        for c in self.children:
+            yield from c.walk()
+
+
+def _tree(framework) -> _Node:
+    pos = {ind.id: k for k, ind in enumerate(framework.indicators)}
+
+    def node(n, level: str) -> _Node:
+        out = _Node(n.id, level, n.name_zh, n.name_en, n.weight)
+        if getattr(n, "children", None):
+            out.children = [node(c, "subdimension") for c in n.children]
+        else:
+            out.children = [
+                _Node(i.id, "indicator", i.name_zh, i.name_en, i.weight, leaf=pos[i.id])
+                for i in n.indicators
+            ]
+        return out
+
+    root = _Node(ROOT, "index", framework.name_zh, framework.name_en, None)
+    root.children = [node(d, "dimension") for d in framework.dimensions]
+    ids = [n.id for n in root.walk()]
+    if len(set(ids)) != len(ids):
+        raise FrameworkError(f"node id {ROOT!r} is reserved for the overall index")
+    return root
+
+
+@dataclass
+class IndexResult:
+    """A composite index: scores of every node, ranks, weights, recipe, explain tables.
+
+    Attributes
+    ----------
+    scores : DataFrame
+        ``unit, period, node, level, score, rank``; the overall index is node ``index``.
+        Rank 1 is the best unit of the period (ties share the lowest rank).
+    weights : DataFrame
+        ``parent, node, level, weight, effective_weight``: local weights sum to 1
+        under every parent; effective weights (products along the path) of the
+        indicators sum to 1.
+    recipe : Recipe
+    framework_id : str
+    explain : dict of DataFrame
+        Intermediate tables (only with ``explain=True``).
+    """
+
+    scores: pd.DataFrame
+    weights: pd.DataFrame
+    recipe: Recipe
+    framework_id: str
+    units: tuple[str, ...]
+    periods: tuple[Any, ...]
+    explain: dict[str, pd.DataFrame] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_frame(self, node: str = ROOT) -> pd.DataFrame:
+        """Scores of one node as a units × periods table."""
+        s = self.scores[self.scores["node"] == node]
+        if s.empty:
+            raise DataError(f"unknown node {node!r}; nodes: {self.nodes()}")
+        return s.pivot(index="unit", columns="period", values="score").reindex(list(self.units))
+
+    def nodes(self) -> list[str]:
+        return list(pd.unique(self.scores["node"]))
+
+    def ranking(self, period: Any = None, node: str = ROOT) -> pd.DataFrame:
+        """Units ranked by a node's score in one period (the last by default)."""
+        period = self.periods[-1] if period is None else period
+        s = self.scores[(self.scores["node"] == node) & (self.scores["period"] == period)]
+        if s.empty:
+            raise DataError(f"no scores for node {node!r} in period {period!r}")
+        return s.sort_values(["rank", "unit"])[["unit", "score", "rank"]].reset_index(drop=True)
+
+    def changes(self, node: str = ROOT) -> pd.DataFrame:
+        """Score and rank changes from each period to the next, per unit."""
+        s = self.scores[self.scores["node"] == node].sort_values(["unit", "period"]).copy()
+        g = s.groupby("unit", sort=False)
+        s["score_change"] = g["score"].diff()
+        s["rank_change"] = -g["rank"].diff()  # positive = moved up
+        return s[["unit", "period", "score", "score_change", "rank", "rank_change"]].reset_index(
+            drop=True
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """Per period: mean, sd, min, max of the index and the top unit."""
+        s = self.scores[self.scores["node"] == ROOT]
+        g = s.groupby("period")["score"]
+        top = s.loc[s.groupby("period")["score"].idxmax(), ["period", "unit"]].set_index("period")
+        out = pd.DataFrame(
+            {
+                "units": g.count(),
+                "mean": g.mean(),
+                "sd": g.std(ddof=1),
+                "min": g.min(),
+                "max": g.max(),
+                "top": top["unit"],
+            }
+        )
+        return out.reset_index()
+
+    def written_files(self) -> list[str]:
+        files = ["scores.csv", "weights.csv", "index.xlsx", "recipe.json"]
+        if self.explain:
+            files.append("explain.xlsx")
+        return files
+
+    def write(self, out_dir: str | Path, overwrite: bool = False) -> list[Path]:
+        """Write scores.csv, weights.csv, index.xlsx, recipe.json (and explain.xlsx)."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = [out / f for f in self.written_files()]
+        existing = [p for p in paths if p.exists()]
+        if existing and not overwrite:
+            raise DataError(
+                f"{existing[0]} exists; choose another folder or pass --force to overwrite"
+            )
+        self.scores[["unit", "period", "node", "score", "rank"]].to_csv(
+            paths[0], index=False, encoding="utf-8-sig"
+        )
+        self.weights.to_csv(paths[1], index=False, encoding="utf-8-sig")
+        with pd.ExcelWriter(paths[2], engine="openpyxl") as xw:
+            self.to_frame().reset_index().to_excel(xw, sheet_name="index", index=False)
+            self.scores.to_excel(xw, sheet_name="scores", index=False)
+            self.weights.to_excel(xw, sheet_name="weights", index=False)
+            self.summary().to_excel(xw, sheet_name="summary", index=False)
+            self.changes().to_excel(xw, sheet_name="changes", index=False)
+        rec = {"framework": self.framework_id, "recipe": self.recipe.to_dict(), **self.meta}
+        paths[3].write_text(json.dumps(rec, indent=2, ensure_ascii=False, default=str), "utf-8")
+        if self.explain:
+            with pd.ExcelWriter(paths[4], engine="openpyxl") as xw:
+                for name, df in self.explain.items():
+                    df.to_excel(xw, sheet_name=_sheet(name), index=df.index.name is not None)
+        return paths
+
+
+def _sheet(name: str) -> str:
+    bad = "[]:*?/\\"
+    s = "".join("_" if ch in bad else ch for ch in name)
+    return s[:31]
+
+
+def build_index(
+    panel: Panel,
+    framework,
+    recipe: Recipe | None = None,
+    explain: bool = False,
+    **changes: Any,
+) -> IndexResult:
+    """Build a composite index of ``panel`` over ``framework``.
+
+    Parameters
+    ----------
+    panel : Panel
+        Raw data holding the framework's series (it is passed through
+        :func:`nqpf.framework.prepare` to derive ratios and logs) or a panel that
+        ``prepare`` already made.
+    framework : Framework, str or path
+        The indicator tree (anything :func:`nqpf.framework.load_framework` takes).
+    recipe : Recipe, optional
+        The methods; defaults to min-max (pooled), entropy weights, weighted sum.
+    explain : bool
+        Keep every intermediate table (normalised data, weight details such as
+        entropy values and divergences or the CRITIC correlation matrix, and
+        aggregation details such as TOPSIS distances or grey relational
+        coefficients) in ``result.explain``.
+    **changes
+        Recipe fields to change, e.g. ``weights="critic"``.
+    """
+    from ..framework import load_framework, prepare
+
+    fw = load_framework(framework)
+    recipe = (recipe or Recipe()).replace(**changes) if changes else (recipe or Recipe())
+    if panel.meta.get("framework") != fw.id:
+        panel = prepare(panel, fw)
+    inds = [i.id for i in fw.indicators]
+    panel = panel.sel(indicators=inds)
+    root = _tree(fw)
+    n_u, n_t, k = panel.shape
+    directions = np.array([i.direction for i in fw.indicators], dtype=float)
+    tables: dict[str, pd.DataFrame] = {}
+
+    # ---- normalise the leaves
+    base = None
+    if recipe.panel_mode == "base-year":
+        try:
+            base = panel.periods.index(recipe.base_period)
+        except ValueError:
+            raise DataError(
+                f"base period {recipe.base_period!r} is not in the data ({panel.periods[0]}–"
+                f"{panel.periods[-1]})"
+            ) from None
+    nres = normalise(
+        panel.values,
+        directions,
+        recipe.normalise,
+        panel_mode=recipe.panel_mode,
+        base_period=base,
+        shift=recipe.shift,
+        goalposts=_per_indicator(recipe, "goalposts", inds),
+        targets=_per_indicator(recipe, "targets", inds),
+        names=inds,
+        periods=list(panel.periods),
+        constant=recipe.params.get("constant"),
+    )
+    Z = nres.values.reshape(n_u * n_t, k)
+    obs_unit = np.repeat(np.arange(n_u), n_t)
+    obs_period = np.tile(np.arange(n_t), n_u)
+    needs_dir = bool(nres.params.get("needs_direction", False))
+    if explain:
+        idx = pd.MultiIndex.from_arrays(
+            [
+                np.asarray(panel.units, object)[obs_unit],
+                np.asarray(panel.periods, object)[obs_period],
+            ],
+            names=["unit", "period"],
+        )
+        tables["normalised"] = pd.DataFrame(Z, index=idx, columns=inds).reset_index()
+    groups = obs_period if recipe.panel_mode == "per-period" else np.zeros(len(Z), int)
+
+    node_scores: dict[str, np.ndarray] = {}
+    local: dict[str, float] = {ROOT: 1.0}
+    ctx = _Ctx(
+        recipe, Z, directions, groups, needs_dir, explain, tables, panel, obs_unit, obs_period, inds
+    )
+
+    if recipe.structure == "flat":
+        w_leaf = _leaf_weights(ctx, root)
+        for n in root.walk():
+            if n.level == "indicator":
+                continue
+            leaves = n.leaves()
+            w = w_leaf[leaves] / w_leaf[leaves].sum()
+            node_scores[n.id] = ctx.aggregate(
+                n, Z[:, leaves], w, [inds[j] for j in leaves], directions[leaves]
+            )
+            tot = w_leaf[leaves].sum()
+            for c in n.children:
+                local[c.id] = float(w_leaf[c.leaves()].sum() / tot)
+    else:
+        _hierarchical(ctx, root, node_scores, local)
+
+    # ---- tables
+    rows = []
+    for n in root.walk():
+        if n.level == "indicator":
+            continue
+        s = node_scores[n.id].reshape(n_u, n_t)
+        df = pd.DataFrame(s, index=list(panel.units), columns=list(panel.periods))
+        rk = df.rank(axis=0, ascending=False, method="min")
+        long = df.stack(future_stack=True).rename("score").to_frame()
+        long["rank"] = rk.stack(future_stack=True)
+        long.index.names = ["unit", "period"]
+        long = long.reset_index()
+        long.insert(2, "node", n.id)
+        long.insert(3, "level", n.level)
+        rows.append(long)
+    scores = pd.concat(rows, ignore_index=True)
+    scores["rank"] = scores["rank"].astype("Int64")
+
+    wrows = []
+
+    def add(n: _Node, parent: _Node | None, eff: float) -> None:
+        e = eff * local[n.id]
+        if parent is not None:
+            wrows.append((parent.id, n.id, n.level, local[n.id], e))
+        for c in n.children:
+            add(c, n, e)
+
+    add(root, None, 1.0)
+    wdf = pd.DataFrame(wrows, columns=["parent", "node", "level", "weight", "effective_weight"])
+    return IndexResult(
+        scores=scores,
+        weights=wdf,
+        recipe=recipe,
+        framework_id=fw.id,
+        units=panel.units,
+        periods=panel.periods,
+        explain=tables,
+        meta={
+            "normalise_params": _jsonable(nres.params),
+            "n_units": n_u,
+            "n_periods": n_t,
+            "imputed_cells": int(panel.imputed.sum()),
+        },
+    )
+
+
+@dataclass
+class _Ctx:
+    recipe: Recipe
+    Z: np.ndarray
+    directions: np.ndarray
+    groups: np.ndarray
+    needs_dir: bool
+    explain: bool
+    tables: dict[str, pd.DataFrame]
+    panel: Panel
+    obs_unit: np.ndarray
+    obs_period: np.ndarray
+    inds: list[str]
+
+    def weights(self, node: _Node, X: np.ndarray, labels: list[str], method: str) -> np.ndarray:
+        parts = parse_weights(method)
+        results = [self._one_weight(node, X, labels, p) for p in parts]
+        if len(results) == 1:
+            return results[0]
+        w = combine_weights(
+            results[0], results[1], method=self.recipe.combine, alpha=self.recipe.alpha
+        )
+        return np.asarray(getattr(w, "weights", w), dtype=float)
+
+    def _one_weight(self, node: _Node, X: np.ndarray, labels: list[str], method: str) -> np.ndarray:
+        kw: dict[str, Any] = {}
+        if method == "expert":
+            given = [c.weight for c in node.children]
+            if any(g is None for g in given):
+                missing = [c.id for c in node.children if c.weight is None]
+                raise FrameworkError(
+                    f"expert weights: node {node.id!r} has children without a weight: {missing}; "
+                    "give weights in the framework or choose another weighting method"
+                )
+            kw["weights"] = np.asarray(given, dtype=float)
+        elif method == "ahp":
+            if node.id not in self.recipe.ahp:
+                raise DataError(
+                    f"AHP weights: no pairwise matrix for node {node.id!r}; give one per node in "
+                    f"recipe.ahp (children in order: {[c.id for c in node.children]})"
+                )
+            kw["matrix"] = np.asarray(self.recipe.ahp[node.id], dtype=float)
+            kw["allow_inconsistent"] = bool(self.recipe.params.get("allow_inconsistent", False))
+        elif method == "pca" and "var_threshold" in self.recipe.params:
+            kw["var_threshold"] = self.recipe.params["var_threshold"]
+        elif method == "entropy":
+            kw["shift"] = self.recipe.params.get("entropy_shift")
+        res = compute_weights(X, method, **kw)
+        if self.explain:
+            self._details(f"weights {node.id} {method}", res.details, labels, per_obs=False)
+        w = np.asarray(res.weights, dtype=float)
+        if not np.isfinite(w).all() or abs(w.sum() - 1) > 1e-9:
+            raise DataError(f"{method} weights of node {node.id!r} are not valid: {w}")
+        return w
+
+    def aggregate(
+        self, node: _Node, X: np.ndarray, w: np.ndarray, labels: list[str], dirs: np.ndarray
+    ) -> np.ndarray:
+        method = self.recipe.at(node.level, "aggregate")
+        p = self.recipe.params
+        kw = {key: p[key] for key in ("rho", "v", "r", "zeros", "min_share") if key in p}
+        leaf_level = all(c.level == "indicator" for c in node.children) or X.shape[1] == len(
+            node.leaves()
+        )
+        try:
+            res = aggregate(
+                X,
+                w,
+                method,
+                groups=self.groups,
+                directions=dirs if (self.needs_dir and leaf_level) else None,
+                missing=self.recipe.missing,
+                **kw,
+            )
+        except DataError as e:
+            raise DataError(f"node {node.id!r}: {self._name_obs(e)}") from e
+        if self.explain:
+            self._details(f"aggregate {node.id} {method}", res.details, labels, per_obs=True)
+        return np.asarray(res.scores, dtype=float)
+
+    def _name_obs(self, e: Exception) -> str:
+        return str(e)
+
+    def _details(self, key: str, details: dict, labels: list[str], per_obs: bool) -> None:
+        n_obs = len(self.Z)
+        units = np.asarray(self.panel.units, object)[self.obs_unit]
+        periods = np.asarray(self.panel.periods, object)[self.obs_period]
+        vec_k: dict[str, np.ndarray] = {}
+        vec_obs: dict[str, np.ndarray] = {}
+        for name, val in details.items():
+            a = np.asarray(val) if not isinstance(val, str | dict) else None
+            if a is None or a.dtype == object:
+                continue
+            if a.ndim == 1 and len(a) == len(labels) and len(a) != n_obs:
+                vec_k[name] = a
+            elif a.ndim == 1 and len(a) == n_obs:
+                vec_obs[name] = a
+            elif a.ndim == 2 and a.shape == (len(labels), len(labels)):
+                self.tables[f"{key} {name}"] = pd.DataFrame(
+                    a, index=pd.Index(labels, name="indicator"), columns=labels
+                )
+            elif a.ndim == 2 and a.shape == (n_obs, len(labels)):
+                df = pd.DataFrame(a, columns=labels)
+                df.insert(0, "period", periods)
+                df.insert(0, "unit", units)
+                self.tables[f"{key} {name}"] = df
+            elif a.ndim == 2 and a.shape[1] == len(labels):
+                self.tables[f"{key} {name}"] = pd.DataFrame(a, columns=labels)
+        if vec_k:
+            self.tables[key] = pd.DataFrame(vec_k, index=pd.Index(labels, name="indicator"))
+        if vec_obs:
+            df = pd.DataFrame(vec_obs)
+            df.insert(0, "period", periods)
+            df.insert(0, "unit", units)
+            self.tables[f"{key} by unit"] = df
+
+
+def _leaf_weights(ctx: _Ctx, root: _Node) -> np.ndarray:
+    """Flat structure: one weight per indicator, summing to 1 over all indicators."""
+    method = ctx.recipe.weights
+    parts = parse_weights(method)
+    k = ctx.Z.shape[1]
+
+    def tree_weights(kind: str) -> np.ndarray:
+        # expert or AHP weights are given per node: effective leaf weight = product of local ones
+        w = np.zeros(k)
+
+        def rec(n: _Node, eff: float) -> None:
+            if n.level == "indicator":
+                w[n.leaf] = eff
+                return
+            loc = ctx._one_weight(
+                n, np.empty((0, len(n.children))), [c.id for c in n.children], kind
+            )
+            for c, lw in zip(n.children, loc, strict=True):
+                rec(c, eff * lw)
+
+        rec(root, 1.0)
+        return w
+
+    results = []
+    for p in parts:
+        if p in ("expert", "ahp"):
+            results.append(tree_weights(p))
+        else:
+            results.append(ctx._one_weight(root, ctx.Z, ctx.inds, p))
+    if len(results) == 1:
+        return results[0]
+    w = combine_weights(results[0], results[1], method=ctx.recipe.combine, alpha=ctx.recipe.alpha)
+    return np.asarray(getattr(w, "weights", w), dtype=float)
+
+
+def _hierarchical(ctx: _Ctx, n: _Node, scores: dict[str, np.ndarray], local: dict[str, float]):
+    """Hierarchical structure: weights and aggregation node by node, bottom up."""
+    if all(c.level == "indicator" for c in n.children):
+        cols = [c.leaf for c in n.children]
+        X = ctx.Z[:, cols]
+        labels = [ctx.inds[j] for j in cols]
+        dirs = ctx.directions[cols]
+    else:
+        for c in n.children:
+            if c.level != "indicator":
+                _hierarchical(ctx, c, scores, local)
+        X = np.column_stack([scores[c.id] for c in n.children])
+        labels = [c.id for c in n.children]
+        dirs = np.ones(len(labels))
+    w = ctx.weights(n, X, labels, ctx.recipe.at(n.level, "weights"))
+    for c, lw in zip(n.children, w, strict=True):
+        local[c.id] = float(lw)
+    scores[n.id] = ctx.aggregate(n, X, w, labels, dirs)
+
+
+def _per_indicator(recipe: Recipe, key: str, inds: list[str]) -> np.ndarray | None:
+    given = recipe.params.get(key)
+    if given is None:
+        return None
+    missing = [i for i in inds if i not in given]
+    if missing:
+        raise DataError(f"{key}: no value for indicator(s) {missing}")
+    return np.asarray([given[i] for i in inds], dtype=float)
+
+
+def _jsonable(d: dict) -> dict:
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, np.ndarray):
+            out[k] = v.tolist()
+        elif isinstance(v, np.generic):
+            out[k] = v.item()
+        elif isinstance(v, str | int | float | bool | type(None) | list | tuple):
+            out[k] = v
+    return out
+
+
+def compare(a: IndexResult, b: IndexResult, node: str = ROOT) -> pd.DataFrame:
+    """Rank shifts per unit and period between two index variants.
+
+    Returns ``unit, period, score_a, score_b, rank_a, rank_b, shift`` with
+    ``shift = rank_a − rank_b`` (positive: the unit ranks higher under ``b``).
+    ``DataFrame.attrs`` holds ``mean_abs_shift`` and the two recipes.
+    """
+    sa = a.scores[a.scores["node"] == node][["unit", "period", "score", "rank"]]
+    sb = b.scores[b.scores["node"] == node][["unit", "period", "score", "rank"]]
+    if sa.empty or sb.empty:
+        raise DataError(f"node {node!r} is missing from one of the results")
+    m = sa.merge(sb, on=["unit", "period"], suffixes=("_a", "_b"), how="inner")
+    if m.empty:
+        raise DataError("the two results share no unit-period")
+    m["shift"] = (m["rank_a"] - m["rank_b"]).astype("Int64")
+    m.attrs["mean_abs_shift"] = float(m["shift"].abs().mean())
+    m.attrs["recipe_a"] = a.recipe.describe()
+    m.attrs["recipe_b"] = b.recipe.describe()
+    return m.sort_values(["period", "rank_b"]).reset_index(drop=True)

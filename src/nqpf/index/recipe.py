@@ -1,0 +1,192 @@
+"""The recipe of a composite index: which method at which step and level.
+
+A :class:`Recipe` is a frozen record of every choice that makes an index:
+normalisation, panel mode, weights, aggregation, the tree structure, per-level
+overrides and method parameters. Results keep their recipe, so any variant is
+rebuilt with :meth:`Recipe.replace` and compared with :func:`nqpf.index.compare`.
+
+Defaults follow the most common practice of the NQPF and high-quality
+development literature: min-max normalisation over the pooled panel ("global"
+min-max, so that scores compare over years), entropy weights over all
+unit-years, and the weighted arithmetic mean.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import DataError
+
+NORMALISE = ("minmax", "zscore", "goalpost", "target", "rank", "percentile", "log", "vector")
+PANEL_MODES = ("pooled", "per-period", "base-year")
+WEIGHTS = ("equal", "expert", "entropy", "critic", "cv", "sd", "pca", "ahp")
+AGGREGATE = (
+    "sum",
+    "geometric",
+    "harmonic",
+    "generalised",
+    "topsis",
+    "gra",
+    "vikor",
+    "mpi",
+    "copeland",
+)
+LEVELS = ("index", "dimension", "subdimension")
+STRUCTURES = ("flat", "hierarchical")
+COMBINE = ("linear", "multiplicative", "game")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Every choice that makes a composite index.
+
+    Parameters
+    ----------
+    normalise : str
+        Normalisation of indicators: minmax, zscore, goalpost, target, rank,
+        percentile, log, vector.
+    panel_mode : str
+        Reference set of normalisation and of ideal points (TOPSIS, GRA, VIKOR):
+        ``pooled`` (all unit-periods together, the literature's "global" mode),
+        ``per-period`` (each period its own cross-section) or ``base-year``.
+    base_period : optional
+        The base period for ``panel_mode="base-year"``.
+    shift : tuple, optional
+        Shift after min-max to keep entropy's logarithm defined: ``("add", 1e-4)``,
+        ``("rescale", a, b)`` onto [a, b], or ``("affine", 0.996, 0.002)`` for the
+        literature's 0.996·z + 0.002. Default None: no shift, with the
+        convention 0·ln 0 = 0.
+    weights : str
+        equal, expert, entropy, critic, cv, sd, pca, ahp, or a combination of a
+        subjective and an objective method written ``"expert+entropy"``.
+    combine, alpha : str, float
+        How a combination is made: ``linear`` (alpha × first + (1 − alpha) × second),
+        ``multiplicative`` or ``game`` (game-theory combination).
+    weights_by : str
+        ``pooled``: data-driven weights from all unit-periods at once (panel
+        entropy); ``per-period`` is not offered because it makes scores of
+        different years incomparable.
+    aggregate : str
+        sum, geometric, harmonic, generalised, topsis, gra, vikor, mpi, copeland.
+    structure : str
+        ``flat`` (default): the leaf weights are computed once over all
+        indicators and every node aggregates the indicators beneath it with
+        those weights, renormalised (so with ``sum`` the index equals
+        Σ_j w_j z_j, as in entropy-weight papers). ``hierarchical``: every node
+        computes weights over its children (indicators or child-node scores)
+        and aggregates the children's scores, level by level (OECD/JRC 2008).
+    levels : dict
+        Per-level overrides, e.g. ``{"index": {"aggregate": "geometric",
+        "weights": "equal"}}``. Levels are ``index``, ``dimension``,
+        ``subdimension``. In the flat structure only ``aggregate`` may be
+        overridden.
+    ahp : dict
+        Pairwise comparison matrices for ``weights="ahp"``, keyed by node id
+        (``"index"`` for the dimensions), each a square list of lists over the
+        node's children in framework order.
+    params : dict
+        Method parameters: ``rho`` (GRA, 0.5), ``v`` (VIKOR, 0.5), ``r``
+        (generalised mean), ``zeros`` (geometric/harmonic: ``error`` or
+        ``shift``), ``min_share`` (missing cells), ``var_threshold`` (PCA),
+        ``goalposts``/``targets`` (dict indicator → value(s)), ``constant``.
+    missing : str
+        ``renormalise`` (default: a unit-period's score uses its observed
+        indicators, weights renormalised) or ``error``.
+    """
+
+    normalise: str = "minmax"
+    panel_mode: str = "pooled"
+    base_period: Any = None
+    shift: tuple | None = None
+    weights: str = "entropy"
+    combine: str = "linear"
+    alpha: float = 0.5
+    weights_by: str = "pooled"
+    aggregate: str = "sum"
+    structure: str = "flat"
+    levels: dict[str, dict[str, str]] = field(default_factory=dict)
+    ahp: dict[str, list[list[float]]] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    missing: str = "renormalise"
+
+    def __post_init__(self) -> None:
+        _one_of("normalise", self.normalise, NORMALISE)
+        _one_of("panel mode", self.panel_mode, PANEL_MODES)
+        _one_of("structure", self.structure, STRUCTURES)
+        _one_of("combine", self.combine, COMBINE)
+        _one_of("missing", self.missing, ("renormalise", "error"))
+        if self.weights_by != "pooled":
+            raise DataError("weights_by must be 'pooled' (panel weights over all unit-periods)")
+        if self.panel_mode == "base-year" and self.base_period is None:
+            raise DataError("panel mode 'base-year' needs a base_period")
+        if not 0.0 <= float(self.alpha) <= 1.0:
+            raise DataError(f"alpha must lie in [0, 1], got {self.alpha}")
+        if self.shift is not None:
+            object.__setattr__(self, "shift", tuple(self.shift))
+        parse_weights(self.weights)
+        _one_of("aggregation", self.aggregate, AGGREGATE)
+        for level, over in self.levels.items():
+            _one_of("level", level, LEVELS)
+            for key, val in over.items():
+                if key == "aggregate":
+                    _one_of("aggregation", val, AGGREGATE)
+                elif key == "weights":
+                    if self.structure == "flat":
+                        raise DataError(
+                            f"level {level!r}: weights per level need structure='hierarchical'; "
+                            "the flat structure computes one set of indicator weights"
+                        )
+                    parse_weights(val)
+                else:
+                    raise DataError(
+                        f"level {level!r}: unknown setting {key!r}; use weights or aggregate"
+                    )
+
+    def at(self, level: str, key: str) -> str:
+        """The method for ``key`` (weights or aggregate) at a level, with overrides."""
+        return self.levels.get(level, {}).get(key, getattr(self, key))
+
+    def replace(self, **changes: Any) -> Recipe:
+        """A variant of this recipe with some choices changed."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["shift"] = list(self.shift) if self.shift else None
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Recipe:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise DataError(f"unknown recipe setting(s) {sorted(unknown)}; known: {sorted(known)}")
+        return cls(**d)
+
+    def describe(self) -> str:
+        """One line: 'minmax (pooled) · entropy weights · sum'."""
+        extra = "".join(
+            f"; {lv}: " + ", ".join(f"{k} {v}" for k, v in o.items())
+            for lv, o in self.levels.items()
+        )
+        return (
+            f"{self.normalise} ({self.panel_mode}) · {self.weights} weights · {self.aggregate}"
+            f" · {self.structure}{extra}"
+        )
+
+
+def parse_weights(spec: str) -> tuple[str, ...]:
+    """Split ``"expert+entropy"`` into its methods, checking each name."""
+    parts = tuple(p.strip() for p in str(spec).split("+"))
+    if len(parts) > 2:
+        raise DataError(f"weights {spec!r}: combine at most two methods, e.g. expert+entropy")
+    for p in parts:
+        _one_of("weighting", p, WEIGHTS)
+    return parts
+
+
+def _one_of(what: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise DataError(f"unknown {what} method {value!r}; choose one of {', '.join(allowed)}")
