@@ -201,26 +201,36 @@ def index_cmd(
     data: DataArg,
     framework: FrameworkOpt,
     out_dir: Annotated[Path, typer.Option("--out", help="New output folder.")],
-    normalise: Annotated[
-        str, typer.Option(help="minmax, zscore, goalpost, target, rank, percentile, log, vector.")
-    ] = "minmax",
-    weights: Annotated[
-        str,
-        typer.Option(help="equal, expert, entropy, critic, cv, sd, pca, ahp, or two joined by +."),
-    ] = "entropy",
-    aggregate: Annotated[
-        str,
+    recipe_file: Annotated[
+        Path | None,
         typer.Option(
-            help="sum, geometric, harmonic, generalised, topsis, gra, vikor, mpi, copeland."
+            "--recipe", help="YAML or JSON file of recipe settings (options below override)."
         ),
-    ] = "sum",
+    ] = None,
+    normalise: Annotated[
+        str | None,
+        typer.Option(
+            help="minmax (default), zscore, goalpost, target, rank, percentile, log, vector."
+        ),
+    ] = None,
+    weights: Annotated[
+        str | None,
+        typer.Option(help="entropy (default), equal, expert, critic, cv, sd, pca, ahp, or a+b."),
+    ] = None,
+    aggregate: Annotated[
+        str | None,
+        typer.Option(
+            help="sum (default), geometric, harmonic, generalised, topsis, gra, vikor, mpi, "
+            "copeland."
+        ),
+    ] = None,
     panel_mode: Annotated[
-        str, typer.Option("--panel", help="pooled, per-period or base-year.")
-    ] = "pooled",
+        str | None, typer.Option("--panel", help="pooled (default), per-period or base-year.")
+    ] = None,
     base_period: Annotated[
         int | None, typer.Option(help="Base period for --panel base-year.")
     ] = None,
-    structure: Annotated[str, typer.Option(help="flat or hierarchical.")] = "flat",
+    structure: Annotated[str | None, typer.Option(help="flat (default) or hierarchical.")] = None,
     level: Annotated[
         list[str] | None,
         typer.Option(help="Per-level method, e.g. 'index:aggregate=geometric' (repeatable)."),
@@ -228,7 +238,9 @@ def index_cmd(
     shift: Annotated[
         str | None, typer.Option(help="Shift after min-max: add:0.0001, rescale:A,B or affine:A,B.")
     ] = None,
-    combine: Annotated[str, typer.Option(help="linear, multiplicative or game.")] = "linear",
+    combine: Annotated[
+        str | None, typer.Option(help="linear (default), multiplicative or game.")
+    ] = None,
     impute_method: Annotated[
         str | None, typer.Option("--impute", help="Fill gaps first (e.g. linear).")
     ] = None,
@@ -254,17 +266,19 @@ def index_cmd(
     from .index.audit import audit as run_audit
 
     _check_lang(lang)
-    recipe = Recipe(
-        normalise=normalise,
-        weights=weights,
-        aggregate=aggregate,
-        panel_mode=panel_mode,
-        base_period=base_period,
-        structure=structure,
-        levels=_parse_levels(level or []),
-        shift=_parse_shift(shift),
-        combine=combine,
-    )
+    base = Recipe.from_file(recipe_file) if recipe_file is not None else Recipe()
+    given = {
+        "normalise": normalise,
+        "weights": weights,
+        "aggregate": aggregate,
+        "panel_mode": panel_mode,
+        "base_period": base_period,
+        "structure": structure,
+        "levels": _parse_levels(level) if level else None,
+        "shift": _parse_shift(shift),
+        "combine": combine,
+    }
+    recipe = base.replace(**{k: v for k, v in given.items() if v is not None})
     fw = load_framework(framework)
     panel = _read(data, layout, unit, period, indicator, value, encoding, sheet, units)
     if impute_method:

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from ..errors import DataError
 
@@ -164,6 +167,20 @@ class Recipe:
         if unknown:
             raise DataError(f"unknown recipe setting(s) {sorted(unknown)}; known: {sorted(known)}")
         return cls(**d)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Recipe:
+        """Read a recipe from a YAML or JSON file of the fields above."""
+        p = Path(path)
+        if not p.is_file():
+            raise DataError(f"recipe file {p} not found")
+        try:
+            d = yaml.safe_load(p.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as e:
+            raise DataError(f"{p}: not a readable YAML or JSON recipe ({e})") from e
+        if not isinstance(d, dict):
+            raise DataError(f"{p}: a recipe is a mapping of settings, e.g. 'weights: critic'")
+        return cls.from_dict(d)
 
     def describe(self) -> str:
         """One line: 'minmax (pooled) · entropy weights · sum'."""
