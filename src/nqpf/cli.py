@@ -291,6 +291,14 @@ def index_cmd(
         res = build_index(panel, fw, recipe, explain=explain)
     res.write(dest, overwrite=True)
     files = res.written_files()
+    if len(res.unscored):
+        n_idx = int((res.unscored["node"] == "index").sum())
+        err.print(
+            f"note: {len(res.unscored)} node scores ({n_idx} of the index) are empty because less "
+            "than half of their weight was observed (missing data); impute first (--impute) or "
+            "see the empty rows of scores.csv",
+            highlight=False,
+        )
     if audit:
         a = run_audit(panel, fw, result=res)
         with __import__("pandas").ExcelWriter(dest / "audit.xlsx", engine="openpyxl") as xw:

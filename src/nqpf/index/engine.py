@@ -82,13 +82,17 @@ class IndexResult:
         ``unit, period, node, level, score, rank``; the overall index is node ``index``.
         Rank 1 is the best unit of the period (ties share the lowest rank).
     weights : DataFrame
-        ``parent, node, level, weight, effective_weight``: local weights sum to 1
+        ``parent, node, weight, effective_weight, level``: local weights sum to 1
         under every parent; effective weights (products along the path) of the
         indicators sum to 1.
     recipe : Recipe
     framework_id : str
     explain : dict of DataFrame
         Intermediate tables (only with ``explain=True``).
+    unscored : DataFrame
+        ``unit, period, node`` without a score because less than ``min_share``
+        (default half) of the node's weight was observed there (missing data);
+        their score is NaN and their rank empty.
     """
 
     scores: pd.DataFrame
@@ -99,6 +103,7 @@ class IndexResult:
     periods: tuple[Any, ...]
     explain: dict[str, pd.DataFrame] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    unscored: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_frame(self, node: str = ROOT) -> pd.DataFrame:
         """Scores of one node as a units × periods table."""
@@ -303,18 +308,19 @@ def build_index(
         rows.append(long)
     scores = pd.concat(rows, ignore_index=True)
     scores["rank"] = scores["rank"].astype("Int64")
+    unscored = scores[scores["score"].isna()][["unit", "period", "node"]].reset_index(drop=True)
 
     wrows = []
 
     def add(n: _Node, parent: _Node | None, eff: float) -> None:
         e = eff * local[n.id]
         if parent is not None:
-            wrows.append((parent.id, n.id, n.level, local[n.id], e))
+            wrows.append((parent.id, n.id, local[n.id], e, n.level))
         for c in n.children:
             add(c, n, e)
 
     add(root, None, 1.0)
-    wdf = pd.DataFrame(wrows, columns=["parent", "node", "level", "weight", "effective_weight"])
+    wdf = pd.DataFrame(wrows, columns=["parent", "node", "weight", "effective_weight", "level"])
     return IndexResult(
         scores=scores,
         weights=wdf,
@@ -328,7 +334,9 @@ def build_index(
             "n_units": n_u,
             "n_periods": n_t,
             "imputed_cells": int(panel.imputed.sum()),
+            "unscored": len(unscored),
         },
+        unscored=unscored,
     )
 
 
@@ -360,6 +368,8 @@ class _Ctx:
         kw: dict[str, Any] = {}
         if method == "expert":
             given = [c.weight for c in node.children]
+            if len(given) == 1:
+                given = [1.0]  # an only child carries its parent's whole weight
             if any(g is None for g in given):
                 missing = [c.id for c in node.children if c.weight is None]
                 raise FrameworkError(
@@ -379,7 +389,7 @@ class _Ctx:
             kw["var_threshold"] = self.recipe.params["var_threshold"]
         elif method == "entropy":
             kw["shift"] = self.recipe.params.get("entropy_shift")
-        res = compute_weights(X, method, **kw)
+        res = compute_weights(X, method, names=labels, **kw)
         if self.explain:
             self._details(f"weights {node.id} {method}", res.details, labels, per_obs=False)
         w = np.asarray(res.weights, dtype=float)
@@ -407,46 +417,86 @@ class _Ctx:
                 **kw,
             )
         except DataError as e:
-            raise DataError(f"node {node.id!r}: {self._name_obs(e)}") from e
+            raise DataError(f"node {node.id!r}: {e}") from e
         if self.explain:
             self._details(f"aggregate {node.id} {method}", res.details, labels, per_obs=True)
         return np.asarray(res.scores, dtype=float)
 
-    def _name_obs(self, e: Exception) -> str:
-        return str(e)
-
     def _details(self, key: str, details: dict, labels: list[str], per_obs: bool) -> None:
-        n_obs = len(self.Z)
+        """Turn a method's details into labelled tables, by the names the methods use."""
         units = np.asarray(self.panel.units, object)[self.obs_unit]
         periods = np.asarray(self.panel.periods, object)[self.obs_period]
-        vec_k: dict[str, np.ndarray] = {}
-        vec_obs: dict[str, np.ndarray] = {}
+        by_ind: dict[str, np.ndarray] = {}
+        by_obs: dict[str, np.ndarray] = {}
+        by_group: dict[str, np.ndarray] = {}
         for name, val in details.items():
-            a = np.asarray(val) if not isinstance(val, str | dict) else None
-            if a is None or a.dtype == object:
-                continue
-            if a.ndim == 1 and len(a) == len(labels) and len(a) != n_obs:
-                vec_k[name] = a
-            elif a.ndim == 1 and len(a) == n_obs:
-                vec_obs[name] = a
-            elif a.ndim == 2 and a.shape == (len(labels), len(labels)):
-                self.tables[f"{key} {name}"] = pd.DataFrame(
-                    a, index=pd.Index(labels, name="indicator"), columns=labels
-                )
-            elif a.ndim == 2 and a.shape == (n_obs, len(labels)):
-                df = pd.DataFrame(a, columns=labels)
+            if not per_obs and name in _PER_INDICATOR:
+                by_ind[name] = np.asarray(val)
+            elif per_obs and name in _PER_OBS:
+                by_obs[name] = np.asarray(val)
+            elif name in _PER_OBS_INDICATOR:
+                df = pd.DataFrame(np.asarray(val, dtype=float), columns=labels)
                 df.insert(0, "period", periods)
                 df.insert(0, "unit", units)
                 self.tables[f"{key} {name}"] = df
-            elif a.ndim == 2 and a.shape[1] == len(labels):
-                self.tables[f"{key} {name}"] = pd.DataFrame(a, columns=labels)
-        if vec_k:
-            self.tables[key] = pd.DataFrame(vec_k, index=pd.Index(labels, name="indicator"))
-        if vec_obs:
-            df = pd.DataFrame(vec_obs)
+            elif name in _PER_GROUP:
+                by_group[name] = np.atleast_2d(np.asarray(val, dtype=float))
+            elif name == "r":
+                self.tables[f"{key} correlation"] = pd.DataFrame(
+                    np.asarray(val, dtype=float),
+                    index=pd.Index(labels, name="indicator"),
+                    columns=labels,
+                )
+        if by_ind:
+            self.tables[key] = pd.DataFrame(by_ind, index=pd.Index(labels, name="indicator"))
+        if by_obs:
+            df = pd.DataFrame(by_obs)
             df.insert(0, "period", periods)
             df.insert(0, "unit", units)
             self.tables[f"{key} by unit"] = df
+        if by_group:
+            glabels = details.get("group_labels")
+            for name, arr in by_group.items():
+                g = self._group_names(glabels, len(arr))
+                if arr.shape[1] == len(labels):
+                    df = pd.DataFrame(arr, columns=labels, index=pd.Index(g, name="reference"))
+                else:
+                    df = pd.DataFrame(arr, index=pd.Index(g, name="reference"))
+                self.tables[f"{key} {name}"] = df
+
+    def _group_names(self, glabels, n: int) -> list[str]:
+        if self.recipe.panel_mode == "per-period" and glabels is not None and len(glabels) == n:
+            return [str(self.panel.periods[int(i)]) for i in glabels]
+        return ["pooled"] if n == 1 else [str(i) for i in range(n)]
+
+
+# names of the detail arrays of nqpf.index.weights and nqpf.index.aggregate, by shape
+_PER_INDICATOR = {"e", "d", "n", "is_constant", "sigma", "conflict", "C", "mean", "cv"}
+_PER_OBS = {
+    "d_plus",
+    "d_minus",
+    "Q",
+    "S",
+    "R",
+    "M",
+    "cv",
+    "wins",
+    "losses",
+    "ties",
+    "observed_share",
+}
+_PER_OBS_INDICATOR = {"p", "V", "xi", "delta", "standardised"}
+_PER_GROUP = {
+    "ideal",
+    "anti_ideal",
+    "reference",
+    "f_best",
+    "f_worst",
+    "dmin",
+    "dmax",
+    "column_mean",
+    "column_sd",
+}
 
 
 def _leaf_weights(ctx: _Ctx, root: _Node) -> np.ndarray:
