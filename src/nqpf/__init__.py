@@ -1,13 +1,38 @@
-"""nqpf: measure and evaluate new quality productive forces and high-quality development."""
+"""nqpf: measure and evaluate new quality productive forces and high-quality development.
+
+The main entry points::
+
+    from nqpf import read_panel, load_framework, validate, impute, build_index, Recipe
+"""
 
 from importlib.metadata import PackageNotFoundError, version
 
 from .errors import DataError, FrameworkError, NqpfError, UnitNameError
-from .panel import Panel
+from .framework import load_framework, prepare
+from .index import Recipe, audit, build_index, compare
+from .panel import Panel, impute, read_panel, resolve_units, validate, write_panel
 
 try:
     __version__ = version("nqpf")
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0+unknown"
 
-__all__ = ["DataError", "FrameworkError", "NqpfError", "Panel", "UnitNameError", "__version__"]
+__all__ = [
+    "DataError",
+    "FrameworkError",
+    "NqpfError",
+    "Panel",
+    "Recipe",
+    "UnitNameError",
+    "__version__",
+    "audit",
+    "build_index",
+    "compare",
+    "impute",
+    "load_framework",
+    "prepare",
+    "read_panel",
+    "resolve_units",
+    "validate",
+    "write_panel",
+]

@@ -2,5 +2,22 @@
 
 from .clean import ConversionReport, coerce_numeric
 from .core import Panel
+from .impute import impute, impute_report
+from .io import read_panel, read_table, write_panel
+from .names import resolve_units
+from .validate import ValidationReport, validate, validate_file
 
-__all__ = ["ConversionReport", "Panel", "coerce_numeric"]
+__all__ = [
+    "ConversionReport",
+    "Panel",
+    "ValidationReport",
+    "coerce_numeric",
+    "impute",
+    "impute_report",
+    "read_panel",
+    "read_table",
+    "resolve_units",
+    "validate",
+    "validate_file",
+    "write_panel",
+]
