@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..panel.core import Panel
 
@@ -97,6 +96,8 @@ def audit(panel: Panel, framework, result=None) -> AuditResult:
         When given, correlations between dimension scores and of each indicator
         with its dimension score and with the index are added.
     """
+    from scipy import stats
+
     from ..framework import load_framework, prepare
 
     fw = load_framework(framework)
