@@ -21,24 +21,19 @@ from typing import Any
 import yaml
 
 from ..errors import DataError
+from .aggregate import METHODS as aggregate_methods
+from .normalise import METHODS as normalise_methods
+from .normalise import PANEL_MODES as normalise_panel_modes
+from .weights import COMBINE_METHODS as combine_methods
+from .weights import METHODS as weight_methods
 
-NORMALISE = ("minmax", "zscore", "goalpost", "target", "rank", "percentile", "log", "vector")
-PANEL_MODES = ("pooled", "per-period", "base-year")
-WEIGHTS = ("equal", "expert", "entropy", "critic", "cv", "sd", "pca", "ahp")
-AGGREGATE = (
-    "sum",
-    "geometric",
-    "harmonic",
-    "generalised",
-    "topsis",
-    "gra",
-    "vikor",
-    "mpi",
-    "copeland",
-)
+NORMALISE = normalise_methods
+PANEL_MODES = normalise_panel_modes
+WEIGHTS = weight_methods
+AGGREGATE = aggregate_methods
 LEVELS = ("index", "dimension", "subdimension")
 STRUCTURES = ("flat", "hierarchical")
-COMBINE = ("linear", "multiplicative", "game")
+COMBINE = combine_methods
 
 
 @dataclass(frozen=True)
