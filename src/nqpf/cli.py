@@ -13,13 +13,14 @@ import traceback
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
-from .errors import NqpfError
+from .errors import DataError, NqpfError
 
 app = typer.Typer(
     name="nqpf",
@@ -33,6 +34,14 @@ app.add_typer(framework_app, name="framework")
 
 out = Console()
 err = Console(stderr=True)
+
+#: The usage-error base class of the click that typer runs on. Typer >= 0.20 carries its
+#: own copy of click (``typer._click``) and does not depend on the click package; older
+#: typer re-exports click's classes. Taking the class from typer's own ``BadParameter``
+#: works with both, without importing click.
+_ClickException: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
 
 # ---------------------------------------------------------------------- shared options
 DataArg = Annotated[
@@ -60,6 +69,13 @@ SheetOpt = Annotated[
 ]
 UnitsOpt = Annotated[
     str, typer.Option("--units", help="Resolve unit names as: auto, province, country or none.")
+]
+DuplicatesOpt = Annotated[
+    str,
+    typer.Option(
+        "--duplicates",
+        help="Rows sharing a unit, period and indicator: error (default), first, last or mean.",
+    ),
 ]
 FrameworkOpt = Annotated[
     str, typer.Option("--framework", "-f", help="Built-in framework name, YAML file or flat table.")
@@ -96,11 +112,12 @@ def _check_lang(lang: str) -> str:
 
 
 def _table(df, title: str | None = None, max_rows: int = 40) -> Table:
-    t = Table(title=title, show_lines=False)
+    # cells are Text, not markup: names and messages from the data may hold "[...]"
+    t = Table(title=Text(title) if title is not None else None, show_lines=False)
     for c in df.columns:
-        t.add_column(str(c))
+        t.add_column(Text(str(c)))
     for row in df.head(max_rows).itertuples(index=False):
-        t.add_row(*[_fmt(v) for v in row])
+        t.add_row(*[Text(_fmt(v)) for v in row])
     if len(df) > max_rows:
         t.caption = f"… {len(df) - max_rows} more rows"
     return t
@@ -137,9 +154,12 @@ def demo(
     with err.status("running the demo on Penn World Table 9.1 …"):
         res = run_demo(out_dir, force=force, lang=lang, progress=lambda m: err.log(m))
     for line in res.lines:
-        out.print(line)
+        out.print(line, markup=False)
     out.print(_table(res.ranking.head(top), title=res.ranking_title))
-    out.print(f"Outputs in [bold]{res.out_dir}[/bold]: " + ", ".join(sorted(res.files)))
+    out.print(
+        f"Outputs in [bold]{escape(str(res.out_dir))}[/bold]: "
+        + escape(", ".join(sorted(res.files)))
+    )
 
 
 @app.command()
@@ -165,6 +185,9 @@ def validate(
     """Check data against a framework: missing, duplicated, non-numeric, impossible, outliers."""
     from .panel.validate import validate_file
 
+    if out_file is not None and out_file.exists() and not force:
+        # refuse before the (possibly long) checks run, in the command line's own terms
+        raise DataError(f"{out_file} exists; pass --force to replace it or choose another --out")
     rep = validate_file(
         [str(p) for p in data],
         framework=framework,
@@ -189,7 +212,7 @@ def validate(
         )
     if out_file is not None:
         path = rep.write(out_file, overwrite=force)
-        out.print(f"Findings written to {path}")
+        out.print(f"Findings written to {path}", markup=False)
     verdict = "[green]no errors[/green]" if rep.ok else f"[red]{rep.n_errors} error(s)[/red]"
     out.print(f"{verdict}, {rep.n_warnings} warning(s)")
     if not rep.ok:
@@ -254,16 +277,17 @@ def index_cmd(
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
     units: UnitsOpt = "auto",
+    duplicates: DuplicatesOpt = "error",
     lang: LangOpt = "zh",
     top: Annotated[int, typer.Option(help="Rows of the ranking to print.")] = 10,
     force: ForceOpt = False,
 ) -> None:
     """Build a composite index: normalise, weight and aggregate over the framework tree."""
     from .datasets.reference import unit_label
-    from .demo import prepare_out_dir
     from .framework import load_framework
     from .index import Recipe, build_index
     from .index.audit import audit as run_audit
+    from .output import check_out_dir, prepare_out_dir
 
     _check_lang(lang)
     base = Recipe.from_file(recipe_file) if recipe_file is not None else Recipe()
@@ -279,14 +303,17 @@ def index_cmd(
         "combine": combine,
     }
     recipe = base.replace(**{k: v for k, v in given.items() if v is not None})
+    check_out_dir(out_dir, force)
     fw = load_framework(framework)
-    panel = _read(data, layout, unit, period, indicator, value, encoding, sheet, units)
+    panel = _read(
+        data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates
+    )
     if impute_method:
         from .panel.impute import impute as do_impute
 
         panel = do_impute(panel, impute_method)
     dest = prepare_out_dir(out_dir, force)
-    err.print(f"recipe: {recipe.describe()}", highlight=False)
+    err.print(f"recipe: {recipe.describe()}", highlight=False, markup=False)
     with err.status(f"building the index of {panel!r} …"):
         res = build_index(panel, fw, recipe, explain=explain)
     res.write(dest, overwrite=True)
@@ -314,7 +341,7 @@ def index_cmd(
             rk.head(top), title=f"{fw.name_zh if lang == 'zh' else fw.name_en}, {res.periods[-1]}"
         )
     )
-    out.print(f"Outputs in [bold]{dest}[/bold]: " + ", ".join(files))
+    out.print(f"Outputs in [bold]{escape(str(dest))}[/bold]: " + escape(", ".join(files)))
 
 
 def _parse_shift(text: str | None) -> tuple | None:
@@ -374,13 +401,16 @@ def impute(
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
     units: UnitsOpt = "auto",
+    duplicates: DuplicatesOpt = "error",
     force: ForceOpt = False,
 ) -> None:
     """Fill gaps by a documented method and write the panel with a column of imputed flags."""
     from .panel.impute import impute as do_impute
     from .panel.io import write_panel
 
-    panel = _read(data, layout, unit, period, indicator, value, encoding, sheet, units)
+    panel = _read(
+        data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates
+    )
     group_map = None
     if groups is not None:
         from .datasets.reference import province_groups
@@ -392,7 +422,10 @@ def impute(
     path = write_panel(res, out_file, layout="long", overwrite=force, imputed=True)
     n = int(res.imputed.sum() - panel.imputed.sum())
     left = int(res.values.size - (~__import__("numpy").isnan(res.values)).sum())
-    out.print(f"{n} cells imputed by {method}; {left} cells still missing. Written to {path}")
+    out.print(
+        f"{n} cells imputed by {method}; {left} cells still missing. Written to {path}",
+        markup=False,
+    )
 
 
 @app.command()
@@ -410,21 +443,24 @@ def convert(
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
     units: UnitsOpt = "auto",
+    duplicates: DuplicatesOpt = "error",
     force: ForceOpt = False,
 ) -> None:
     """Read data in any supported shape and write it as a clean panel file."""
     from .panel.io import write_panel
 
-    panel = _read(data, layout, unit, period, indicator, value, encoding, sheet, units)
+    panel = _read(
+        data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates
+    )
     path = write_panel(panel, out_file, layout=to_layout, overwrite=force)
-    out.print(f"{panel!r}")
+    out.print(f"{panel!r}", markup=False)
     rep = panel.conversions.to_frame()
     if len(rep):
         out.print(_table(rep, title="Conversions made while reading"))
     dropped = panel.meta.get("dropped_units") or []
     if dropped:
-        out.print(f"Aggregate rows left out: {', '.join(map(str, dropped))}")
-    out.print(f"Written to {path}")
+        out.print(f"Aggregate rows left out: {', '.join(map(str, dropped))}", markup=False)
+    out.print(f"Written to {path}", markup=False)
 
 
 @app.command()
@@ -497,7 +533,8 @@ def framework_check(
     fw = load_framework(file)
     dims = len(fw.dimensions)
     out.print(
-        f"[green]OK[/green] {file}: {fw.id}, {dims} dimensions, {len(fw.indicators)} indicators"
+        f"[green]OK[/green] {escape(str(file))}: {escape(fw.id)}, {dims} dimensions, "
+        f"{len(fw.indicators)} indicators"
     )
     if data is not None:
         panel = _read([data], "auto", None, None, None, None, None, None, "auto")
@@ -507,7 +544,7 @@ def framework_check(
             from .errors import FrameworkError
 
             raise FrameworkError(f"{data} lacks series the framework needs: {missing}")
-        out.print(f"[green]OK[/green] {data} holds all {len(need)} series")
+        out.print(f"[green]OK[/green] {escape(str(data))} holds all {len(need)} series")
 
 
 # ---------------------------------------------------------------------- entry point
@@ -517,29 +554,31 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in args
     try:
         rc = app(args=args, prog_name="nqpf", standalone_mode=False)
-    except click.exceptions.Exit as e:
+    except typer.Exit as e:
         return e.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print("aborted")
         return 130
-    except click.exceptions.ClickException as e:
+    except _ClickException as e:  # usage errors: unknown option, bad value, missing argument
+        if debug:
+            traceback.print_exc()
         e.show()
         return 2
     except NqpfError as e:
         if debug:
             traceback.print_exc()
-        err.print(f"[bold red]error:[/bold red] {e}", highlight=False)
+        err.print(f"[bold red]error:[/bold red] {escape(str(e))}", highlight=False)
         return 2
     except (FileNotFoundError, PermissionError, IsADirectoryError) as e:
         if debug:
             traceback.print_exc()
-        err.print(f"[bold red]error:[/bold red] {e}", highlight=False)
+        err.print(f"[bold red]error:[/bold red] {escape(str(e))}", highlight=False)
         return 2
     except Exception as e:  # an nqpf fault, not the user's
         if debug:
             traceback.print_exc()
         err.print(
-            f"[bold red]internal error:[/bold red] {type(e).__name__}: {e}\n"
+            f"[bold red]internal error:[/bold red] {type(e).__name__}: {escape(str(e))}\n"
             "Run again with --debug for the traceback and report it.",
             highlight=False,
         )

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import DataError
+from .output import prepare_out_dir
 
 DEMO_FILE = "pwt91_demo.csv"
 DEMO_SERIES = (
@@ -72,20 +73,6 @@ def load_demo_panel():
         indicators=list(DEMO_SERIES),
         units="country",
     )
-
-
-def prepare_out_dir(out_dir: Path, force: bool) -> Path:
-    """Make a new output folder; an existing non-empty one is refused unless ``force``."""
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise DataError(f"{out_dir} exists and is not a folder; choose another --out")
-    if out_dir.exists() and any(out_dir.iterdir()) and not force:
-        raise DataError(
-            f"output folder {out_dir} exists and is not empty; choose another --out "
-            "or pass --force to overwrite the files nqpf writes there"
-        )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return out_dir
 
 
 def run_demo(
@@ -150,10 +137,10 @@ def run_demo(
         "units_left_out": sorted(set(panel.units) - set(kept)),
         "imputed_cells": int(filled.imputed.sum()),
         "recipe": res.recipe.to_dict(),
-        "files": sorted(written),
     }
-    (out / "demo.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
     written.append("demo.json")
+    manifest["files"] = sorted(written)
+    (out / "demo.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
 
     lines = [
         f"Data: Penn World Table 9.1, {raw.shape[0]} countries, "
