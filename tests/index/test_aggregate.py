@@ -480,3 +480,91 @@ def test_performance_topsis_and_sum_75000_by_40():
         best = min(best, time.perf_counter() - t0)
     assert np.isfinite(s1).all() and np.isfinite(s2).all()
     assert best < 1.0, f"topsis + sum on 75,000 x 40 took {best:.2f} s"
+
+
+# ------------------------------------------------------------------------------------
+# Fast path for complete data, keep_arrays
+
+
+def _big_z(seed: int, n: int = 6000, k: int = 25) -> np.ndarray:
+    """Min-max-like scores, 150,000 values: more than one row block of the fast path."""
+    rng = np.random.default_rng(seed)
+    Z = rng.random((n, k))
+    Z[rng.random(Z.shape) < 0.001] = 0.0
+    return Z
+
+
+_FAST_METHODS = ["sum", "geometric", "topsis", "gra", "vikor", "mpi"]
+
+
+@pytest.mark.parametrize("method", _FAST_METHODS)
+@pytest.mark.parametrize("pooled", [True, False])
+def test_complete_fast_path_equals_nan_aware_path(method, pooled):
+    # an extra all-NaN observation changes no reference statistic (ideal points, MPI
+    # moments, GRA deltas, VIKOR best/worst over sufficient observations): it is
+    # scored NaN, and every other score must equal the complete-data fast path
+    Z = _big_z(31)
+    rng = np.random.default_rng(32)
+    w = rng.dirichlet(np.ones(25))
+    groups = np.zeros(6000, int) if pooled else np.tile(np.arange(15), 400)
+    gap = np.vstack([Z[:3000], np.full((1, 25), NAN), Z[3000:]])
+    g_gap = np.insert(groups, 3000, groups[0])
+    kw = {"zeros": "shift"} if method == "geometric" else {}
+    fast = aggregate(Z, w, method, groups=groups, **kw)
+    slow = aggregate(gap, w, method, groups=g_gap, **kw)
+    assert np.isnan(slow.scores[3000]) and slow.details["insufficient"].tolist() == [3000]
+    np.testing.assert_allclose(np.delete(slow.scores, 3000), fast.scores, rtol=1e-12, atol=1e-13)
+    assert np.isfinite(fast.scores).all() and fast.details["insufficient"].size == 0
+
+
+def test_topsis_fast_path_matches_textbook_formula_with_cost_columns():
+    Z = _big_z(33)
+    d = np.where(np.arange(25) % 4 == 0, -1, 1)
+    w = np.random.default_rng(34).dirichlet(np.ones(25))
+    r = aggregate(Z, w, "topsis", directions=d)
+    V = Z * w
+    ideal = np.where(d > 0, V.max(axis=0), V.min(axis=0))
+    anti = np.where(d > 0, V.min(axis=0), V.max(axis=0))
+    dp = np.sqrt(((V - ideal) ** 2).sum(axis=1))
+    dm = np.sqrt(((V - anti) ** 2).sum(axis=1))
+    np.testing.assert_allclose(r.details["d_plus"], dp, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(r.details["d_minus"], dm, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(r.scores, dm / (dp + dm), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(r.details["ideal"], ideal[None, :], rtol=1e-15)
+    np.testing.assert_array_equal(r.details["V"], V)
+
+
+@pytest.mark.parametrize(
+    "method, dropped", [("topsis", {"V"}), ("gra", {"xi", "delta"}), ("mpi", {"standardised"})]
+)
+def test_keep_arrays_false_drops_only_the_observation_by_child_arrays(method, dropped):
+    Z = _big_z(35, n=500, k=6)
+    Z[7, 2] = NAN
+    w = np.full(6, 1 / 6)
+    groups = np.tile(np.arange(5), 100)
+    full = aggregate(Z, w, method, groups=groups)
+    lean = aggregate(Z, w, method, groups=groups, keep_arrays=False)
+    np.testing.assert_array_equal(full.scores, lean.scores)
+    assert set(full.details) - set(lean.details) == dropped
+    assert dropped <= set(full.details)
+    for key, val in lean.details.items():
+        np.testing.assert_array_equal(np.asarray(val), np.asarray(full.details[key]))
+    for key in dropped:
+        assert full.details[key].shape == Z.shape
+
+
+def test_fast_path_uses_a_read_only_input_without_change_and_one_label_groups():
+    Z = _big_z(36)
+    Z.flags.writeable = False
+    before = Z.copy()
+    w = np.full(25, 1 / 25)
+    r = aggregate(Z, w, "topsis", groups=np.full(6000, 7))  # one reference set, label 7
+    np.testing.assert_array_equal(Z, before)
+    assert r.details["group_labels"].tolist() == [7] and r.params["n_groups"] == 1
+    assert (r.details["group_index"] == 0).all()
+    np.testing.assert_array_equal(r.scores, aggregate(Z, w, "topsis").scores)
+    np.testing.assert_allclose(r.details["observed_share"], 1.0, rtol=1e-15)
+    bad = Z.copy()
+    bad[5999, 24] = np.inf
+    with pytest.raises(DataError, match="observation 5999, column 24"):
+        aggregate(bad, w, "topsis")

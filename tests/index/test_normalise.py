@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 from nqpf.errors import DataError
-from nqpf.index.normalise import apply_shift, normalise, parse_shift
+from nqpf.index.normalise import (
+    apply_shift,
+    column_op,
+    column_reduce,
+    column_summary,
+    normalise,
+    parse_shift,
+    row_blocks,
+)
 
 # A 2 units × 2 periods × 1 indicator cube:
 #            t0   t1
@@ -249,3 +257,106 @@ def test_argument_errors():
         normalise(CUBE * np.inf, [1])
     with pytest.raises(DataError, match="shape"):
         normalise(np.ones(3), [1])
+
+
+# ----------------------------------------------------------------------------- fast path
+
+
+def _big_cube(seed: int) -> np.ndarray:
+    """2,500 units x 3 periods x 40 indicators: 300,000 values, more than one row block."""
+    rng = np.random.default_rng(seed)
+    return rng.lognormal(0.0, 1.0, (2500, 3, 40)) * rng.lognormal(0.0, 2.0, 40)
+
+
+def _hand_minmax(x: np.ndarray, d: np.ndarray, axis: tuple[int, ...]) -> np.ndarray:
+    lo = np.nanmin(x, axis=axis, keepdims=True)
+    hi = np.nanmax(x, axis=axis, keepdims=True)
+    return np.where(d > 0, x - lo, hi - x) / (hi - lo)
+
+
+@pytest.mark.parametrize("mode", ["pooled", "per-period", "base-year"])
+def test_complete_fast_path_equals_nan_aware_path(mode):
+    # the same cube without and with one NaN in a cell that holds no extreme: every
+    # other score must be equal, since the NaN changes no statistic
+    x = _big_cube(11)
+    d = np.where(np.arange(40) % 5 == 4, -1, 1)
+    gap = x.copy()
+    gap[1234, 1, 7] = np.nan
+    kw = {"base_period": 1} if mode == "base-year" else {}
+    fast = normalise(x, d, "minmax", panel_mode=mode, **kw)
+    slow = normalise(gap, d, "minmax", panel_mode=mode, **kw)
+    assert np.isnan(slow.values[1234, 1, 7]) and not np.isnan(fast.values).any()
+    keep = ~np.isnan(gap)
+    np.testing.assert_array_equal(fast.values[keep], slow.values[keep])
+    np.testing.assert_array_equal(fast.params["min"], slow.params["min"])
+    np.testing.assert_array_equal(fast.params["max"], slow.params["max"])
+    n_ref = {"pooled": 7500, "per-period": 2500, "base-year": 2500}[mode]
+    assert (fast.params["n"] == n_ref).all()
+    # and both equal the textbook formula (cost: (max - x)/(max - min)) to rounding
+    axis = (0, 1) if mode == "pooled" else (0,)
+    ref = x[:, 1:2] if mode == "base-year" else x
+    lo, hi = ref.min(axis=axis, keepdims=True), ref.max(axis=axis, keepdims=True)
+    want = np.where(d > 0, x - lo, hi - x) / (hi - lo)
+    np.testing.assert_allclose(fast.values, want, rtol=0, atol=1e-15)
+
+
+def test_complete_2d_matrix_and_log_fast_path():
+    x = _big_cube(12).reshape(-1, 40)  # the flattened (unit-periods x k) matrix
+    d = np.where(np.arange(40) % 3 == 0, -1, 1)
+    z = normalise(x, d, "minmax").values
+    np.testing.assert_allclose(z, _hand_minmax(x, d, (0,)), rtol=0, atol=1e-15)
+    assert z.min() == 0.0 and z.max() == 1.0 and z.flags.writeable
+    lz = normalise(x, d, "log").values
+    np.testing.assert_allclose(lz, _hand_minmax(np.log(x), d, (0,)), rtol=0, atol=1e-14)
+    gap = x.copy()
+    gap[5, 3] = np.nan
+    lz_gap = normalise(gap, d, "log").values
+    keep = ~np.isnan(gap)
+    np.testing.assert_array_equal(lz[keep], lz_gap[keep])
+
+
+def test_read_only_input_is_used_without_change():
+    x = _big_cube(13)
+    x.flags.writeable = False  # as Panel.values
+    before = x.copy()
+    res = normalise(x, np.ones(40), "minmax", panel_mode="pooled", shift=("add", 0.01))
+    np.testing.assert_array_equal(x, before)
+    assert res.values.flags.writeable and not np.shares_memory(res.values, x)
+    assert res.values.min() == 0.01 and res.values.max() == 1.01
+
+
+def test_infinite_value_still_raises_on_large_input():
+    x = _big_cube(14)
+    x[2000, 2, 9] = -np.inf
+    with pytest.raises(DataError, match="indicator 9 has infinite values"):
+        normalise(x, np.ones(40), "minmax")
+
+
+def test_column_helpers_equal_plain_numpy():
+    rng = np.random.default_rng(15)
+    a = rng.normal(size=(10_007, 13))  # rows not a multiple of any block
+    for uf in (np.minimum, np.maximum, np.fmin, np.fmax):
+        np.testing.assert_array_equal(column_reduce(uf, a), uf.reduce(a, axis=0))
+    np.testing.assert_array_equal(column_reduce(np.add, a), a.sum(axis=0))  # not blocked
+    lo, hi, total = column_summary(a)
+    np.testing.assert_array_equal(lo, a.min(axis=0))
+    np.testing.assert_array_equal(hi, a.max(axis=0))
+    np.testing.assert_allclose(total, a.sum(axis=0), rtol=1e-12, atol=1e-12)
+    row = rng.normal(size=13)
+    for uf in (np.subtract, np.divide):
+        np.testing.assert_array_equal(column_op(uf, row)(a), uf(a, row))
+    out = a.copy()
+    column_op(np.subtract, row)(out, out)  # in place
+    np.testing.assert_array_equal(out, a - row)
+    # NaN reaches minimum/maximum but not fmin/fmax; infinity reaches one extreme
+    b = a.copy()
+    b[9_999, 4] = np.nan
+    b[17, 6] = np.inf
+    lo, hi = column_summary(b, sums=False)
+    assert np.isnan(lo[4]) and np.isnan(hi[4]) and hi[6] == np.inf and np.isfinite(lo[6])
+    assert np.isfinite(np.delete(lo, [4, 6])).all()
+    assert column_reduce(np.fmin, b)[4] == np.nanmin(b[:, 4])
+    # blocks of whole rows, about 131,072 values each (at least one row)
+    assert [(s.start, s.stop) for s in row_blocks(3, 100_000)] == [(0, 1), (1, 2), (2, 3)]
+    assert [(s.start, s.stop) for s in row_blocks(5_000, 40)] == [(0, 3276), (3276, 5000)]
+    assert row_blocks(0, 3) == []

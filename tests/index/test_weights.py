@@ -459,3 +459,88 @@ def test_single_indicator_gets_weight_one():
             assert fn(z + 0.1).weights.tolist() == [1.0]
         else:
             assert fn(z).weights.tolist() == [1.0]
+
+
+# ----------------------------------------------------------------------------- fast path
+
+
+def _minmax_matrix(seed: int, n: int = 6000, k: int = 30) -> np.ndarray:
+    """Min-max scores of a lognormal matrix: every column holds a 0 and a 1, plus zeros."""
+    rng = np.random.default_rng(seed)
+    x = rng.lognormal(0.0, 1.0, (n, k))
+    x[rng.random(x.shape) < 0.002] = 0.0
+    return (x - x.min(axis=0)) / (x.max(axis=0) - x.min(axis=0))
+
+
+def test_entropy_fast_path_equals_nan_aware_path_and_formula():
+    # 6,000 x 30 = 180,000 values: more than one row block. An extra all-NaN row
+    # changes no column's observed cells, so the NaN-aware path must give the same
+    # numbers as the complete fast path
+    z = _minmax_matrix(21)
+    gap = np.vstack([z[:2500], np.full((1, 30), np.nan), z[2500:]])
+    fast, slow = entropy(z), entropy(gap)
+    np.testing.assert_allclose(fast.weights, slow.weights, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(fast.details["e"], slow.details["e"], rtol=1e-13, atol=0)
+    assert fast.details["n"].tolist() == slow.details["n"].tolist() == [6000] * 30
+    p_slow = slow.details["p"]
+    assert np.isnan(p_slow[2500]).all()
+    np.testing.assert_allclose(np.delete(p_slow, 2500, axis=0), fast.details["p"], rtol=1e-13)
+    # the textbook formula with 0 ln 0 = 0
+    p = z / z.sum(axis=0)
+    plogp = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)
+    e = -plogp.sum(axis=0) / np.log(6000)
+    np.testing.assert_allclose(fast.details["e"], e, rtol=1e-13, atol=0)
+    np.testing.assert_allclose(fast.weights, (1 - e) / (1 - e).sum(), rtol=1e-12, atol=0)
+
+
+def test_entropy_keep_arrays_false_drops_only_p():
+    z = _minmax_matrix(22)
+    z[:, 4] = 0.0  # a column of zeros: constant, weight 0, shares undefined
+    full, lean = entropy(z), entropy(z, keep_arrays=False)
+    np.testing.assert_array_equal(full.weights, lean.weights)
+    assert "p" in full.details and "p" not in lean.details
+    assert set(full.details) - set(lean.details) == {"p"}
+    for key in ("e", "d", "n", "is_constant"):
+        np.testing.assert_array_equal(full.details[key], lean.details[key])
+    assert lean.details["constant"] == [4] and lean.weights[4] == 0.0
+    assert np.isnan(full.details["p"][:, 4]).all()
+    via = weights(z, "entropy", keep_arrays=False)
+    np.testing.assert_array_equal(via.weights, full.weights)
+    assert "p" not in via.details
+
+
+def test_keep_arrays_accepted_by_every_method_and_combination():
+    z = _minmax_matrix(23, n=200, k=5)
+    for method in ("critic", "sd", "pca", "entropy+critic"):
+        a, b = weights(z, method), weights(z, method, keep_arrays=False)
+        np.testing.assert_array_equal(a.weights, b.weights)
+    parts = weights(z, "entropy+critic", keep_arrays=False).details["parts"]
+    assert "p" not in parts[0].details and "p" in weights(z, "entropy").details
+
+
+def test_weights_do_not_copy_or_change_a_read_only_input():
+    z = _minmax_matrix(24, n=15_000, k=10)
+    z.flags.writeable = False
+    before = z.copy()
+    for method in ("entropy", "critic", "cv", "sd", "pca"):
+        res = weights(z + 0.01 if method == "cv" else z, method)
+        assert np.isfinite(res.weights).all() and abs(res.weights.sum() - 1) < 1e-12
+    np.testing.assert_array_equal(z, before)
+    res = entropy(z, shift=("add", 0.0001))
+    np.testing.assert_array_equal(z, before)
+    zs = z + 0.0001
+    p = zs / zs.sum(axis=0)
+    e = -(p * np.log(p)).sum(axis=0) / np.log(len(z))
+    np.testing.assert_allclose(res.details["e"], e, rtol=1e-13, atol=0)
+
+
+def test_entropy_negative_and_infinite_values_raise_on_the_fast_path():
+    z = _minmax_matrix(25)
+    neg = z.copy()
+    neg[4000, 7] = -0.5
+    with pytest.raises(DataError, match="column 7 has negative values"):
+        entropy(neg)
+    inf = z.copy()
+    inf[10, 3] = np.inf
+    with pytest.raises(DataError, match="column 3 has infinite values"):
+        entropy(inf)

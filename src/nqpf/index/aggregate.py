@@ -54,6 +54,15 @@ naming the observation (row) and column of the first missing cells.
 Children with zero weight take no part: their cells are not checked for zeros,
 missing values or negatives and they do not enter GRA's Δmin and Δmax.
 Infinite values always raise :class:`DataError`.
+
+Explain arrays
+--------------
+``details`` holds the intermediate arrays of a method. With ``keep_arrays=False``
+the arrays with one row per observation *and* one column per child (TOPSIS ``V``,
+GRA ``xi`` and ``delta``, MPI ``standardised``) are left out; per-observation
+vectors (``d_plus``, ``M``, ...) and per-group arrays stay, and the scores are the
+same. Complete data (no NaN) take a fast path without masks; it gives the same
+numbers as the NaN-aware path.
 """
 
 from __future__ import annotations
@@ -66,6 +75,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from nqpf.errors import DataError
+
+from .normalise import column_op, column_reduce, column_summary, readonly, row_blocks
 
 __all__ = ["METHODS", "AggregateResult", "aggregate", "mpi_standardise"]
 
@@ -104,7 +115,8 @@ class AggregateResult:
     method : str
         The method name as passed to :func:`aggregate`.
     details : dict
-        Intermediate arrays for an explain mode. Always present:
+        Intermediate arrays for an explain mode (the (n_obs, k) ones only with
+        ``keep_arrays=True``; see the module notes). Always present:
         ``observed_share`` (n_obs,), the weight share of observed children;
         ``insufficient``, the row indices scored NaN for too little data.
         Methods with reference sets add ``group_labels`` (n_groups,) and
@@ -149,8 +161,11 @@ class _Groups:
                     "groups must hold integer labels of reference sets (e.g. the period "
                     f"index, or all zeros for pooled ideal points), got dtype {g.dtype}"
                 )
-            self.labels, inv = np.unique(g, return_inverse=True)
-            self.inv = inv.astype(np.intp).reshape(n)
+            if n and g.min() == g.max():  # one reference set (pooled): no sort needed
+                self.labels, self.inv = g[:1].copy(), np.zeros(n, dtype=np.intp)
+            else:
+                self.labels, inv = np.unique(g, return_inverse=True)
+                self.inv = inv.astype(np.intp).reshape(n)
         self.n_groups = int(self.labels.shape[0])
         self.single = self.n_groups == 1
         if not self.single:
@@ -161,6 +176,8 @@ class _Groups:
     def reduce(self, ufunc: np.ufunc, x: NDArray[Any]) -> NDArray[Any]:
         """Reduce rows of ``x`` (n, ...) per group with ``ufunc`` -> (n_groups, ...)."""
         if self.single:
+            if x.ndim == 2:
+                return column_reduce(ufunc, x)[None, :]
             return ufunc.reduce(x, axis=0, keepdims=True)
         return ufunc.reduceat(x[self.order], self.starts, axis=0)
 
@@ -183,18 +200,22 @@ class _Groups:
 
 @dataclass
 class _Prep:
-    Z: FloatArray  # (n, k) private float copy, NaN = missing
+    Z: FloatArray  # (n, k) read-only float view (never written), NaN = missing
     w: FloatArray  # (k,)
     d: FloatArray  # (k,) +1 benefit, -1 cost
-    observed: NDArray[np.bool_]  # (n, k)
+    observed: NDArray[np.bool_]  # (n, k); a read-only broadcast of True when complete
     active: NDArray[np.bool_]  # (k,) w > 0
     share: FloatArray  # (n,) observed weight share
     ok: NDArray[np.bool_]  # (n,) enough observed weight
     groups: _Groups
+    col_min: FloatArray  # (k,) column minima of Z (NaN if the column has a NaN)
+    col_max: FloatArray  # (k,) column maxima of Z
+    complete: bool  # no NaN in Z: the fast path (no masks)
+    keep_arrays: bool  # build the (n, k) explain arrays
 
     @property
     def any_missing(self) -> bool:
-        return not bool(self.observed[:, self.active].all())
+        return not self.complete and not bool(self.observed[:, self.active].all())
 
     def renormalised(self) -> FloatArray:
         """Per-observation weights over observed children, summing to 1; 0 elsewhere."""
@@ -212,9 +233,10 @@ def _prepare(
     directions: ArrayLike | None,
     missing: str,
     min_share: float,
+    keep_arrays: bool = True,
 ) -> _Prep:
     try:
-        Zc = np.array(Z, dtype=np.float64, copy=True)
+        Zc = readonly(np.asarray(Z, dtype=np.float64))  # used without a copy, never written
     except (TypeError, ValueError) as exc:
         raise DataError(f"Z must be a numeric 2-D array (observations x children): {exc}") from exc
     if Zc.ndim != 2:
@@ -253,26 +275,34 @@ def _prepare(
     if not 0.0 <= float(min_share) <= 1.0:
         raise DataError(f"min_share must lie in [0, 1], got {min_share!r}")
 
-    inf = np.isinf(Zc)
-    if inf.any():
-        i, j = np.argwhere(inf)[0]
-        raise DataError(
-            f"Z holds {int(inf.sum())} infinite value(s), first at observation {i}, "
-            f"column {j}; check divisions by zero in per-capita or ratio indicators"
-        )
-    observed = ~np.isnan(Zc)
     active = wa > 0
-    if missing == "error":
-        gaps = ~observed & active
-        if gaps.any():
-            where = np.argwhere(gaps)
-            shown = ", ".join(f"(observation {i}, column {j})" for i, j in where[:5])
-            more = f" and {len(where) - 5} more" if len(where) > 5 else ""
+    col_min, col_max = column_summary(Zc, sums=False)
+    # no NaN and no infinity (they reach the column extremes): the fast path
+    complete = bool(np.isfinite(col_min).all() and np.isfinite(col_max).all())
+    if complete:
+        # every observation observes every child: no mask, one weight share for all
+        observed: NDArray[np.bool_] = np.broadcast_to(np.True_, Zc.shape)
+        share = np.full(n, float(np.ones(k) @ wa))
+    else:
+        inf = np.isinf(Zc)
+        if inf.any():
+            i, j = np.argwhere(inf)[0]
             raise DataError(
-                f"{len(where)} missing value(s) with missing='error': {shown}{more}; impute "
-                "them or use missing='renormalise'"
+                f"Z holds {int(inf.sum())} infinite value(s), first at observation {i}, "
+                f"column {j}; check divisions by zero in per-capita or ratio indicators"
             )
-    share = observed.astype(np.float64) @ wa
+        observed = ~np.isnan(Zc)
+        if missing == "error":
+            gaps = ~observed & active
+            if gaps.any():
+                where = np.argwhere(gaps)
+                shown = ", ".join(f"(observation {i}, column {j})" for i, j in where[:5])
+                more = f" and {len(where) - 5} more" if len(where) > 5 else ""
+                raise DataError(
+                    f"{len(where)} missing value(s) with missing='error': {shown}{more}; "
+                    "impute them or use missing='renormalise'"
+                )
+        share = observed.astype(np.float64) @ wa
     ok = (share > 0) & (share >= float(min_share) - _SHARE_TOL)
     return _Prep(
         Z=Zc,
@@ -283,6 +313,10 @@ def _prepare(
         share=share,
         ok=ok,
         groups=_Groups(groups, n),
+        col_min=col_min,
+        col_max=col_max,
+        complete=complete,
+        keep_arrays=keep_arrays,
     )
 
 
@@ -402,29 +436,63 @@ def _generalised(
 # Methods with reference sets
 
 
-def _extremes(p: _Prep, Ze: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Per-group column maxima and minima over observed cells (NaN if none)."""
-    return p.groups.reduce(np.fmax, Ze), p.groups.reduce(np.fmin, Ze)
+def _extremes(p: _Prep) -> tuple[FloatArray, FloatArray]:
+    """Per-group column maxima and minima of ``Z · d`` over observed cells (NaN if none).
+
+    Taken from the maxima and minima of ``Z`` itself (the maximum of ``-z`` is minus
+    the minimum of ``z``, exactly), so that ``Z · d`` is never formed.
+    """
+    if p.groups.single and p.complete:
+        zmax, zmin = p.col_max[None, :], p.col_min[None, :]
+    else:
+        zmax, zmin = p.groups.reduce(np.fmax, p.Z), p.groups.reduce(np.fmin, p.Z)
+    up = p.d > 0
+    return np.where(up, zmax, -zmin), np.where(up, zmin, -zmax)
+
+
+def _distances(p: _Prep, *points: FloatArray) -> list[FloatArray]:
+    """Weighted Euclidean distances ``sqrt(Σ_j w_j² (z_ij d_j - a_gj)²)`` over observed j.
+
+    One distance vector (n_obs,) per point; a point (n_groups, k) is in ``Z · d``
+    units and ``g`` is the group of row ``i``. The differences are taken as
+    ``z_ij - d_j a_gj`` (equal to ``d_j (z_ij d_j - a_gj)`` exactly, so the same
+    squares), block by block of rows so that no (n_obs, k) temporary is made.
+    """
+    n, k = p.Z.shape
+
+    def difference_to(point: FloatArray) -> Callable[[slice, FloatArray], FloatArray]:
+        """``f(rows, out)``: ``z_ij - d_j a_gj`` for a block of rows, written to out."""
+        target = point * p.d  # the point in the units of Z
+        if p.groups.single:
+            subtract = column_op(np.subtract, target[0])
+            return lambda rows, out: subtract(p.Z[rows], out)
+        return lambda rows, out: np.subtract(p.Z[rows], target[p.groups.inv[rows]], out=out)
+
+    differences = [difference_to(point) for point in points]
+    w2 = p.w * p.w
+    squared = [np.empty(n) for _ in points]
+    blocks = row_blocks(n, k)
+    scratch = np.empty((blocks[0].stop if blocks else 0, k))
+    for rows in blocks:
+        for difference, out in zip(differences, squared, strict=True):
+            diff = difference(rows, scratch[: rows.stop - rows.start])
+            if not p.complete:
+                diff[~p.observed[rows]] = 0.0
+            diff *= diff
+            np.dot(diff, w2, out=out[rows])
+    return [np.sqrt(s) for s in squared]
 
 
 def _topsis(p: _Prep) -> tuple[FloatArray, dict[str, Any], dict[str, Any]]:
     """TOPSIS closeness ``C_i = d⁻_i / (d⁺_i + d⁻_i)`` (Hwang & Yoon 1981)."""
-    Ze = p.Z * p.d  # cost columns negated: max of Ze is the ideal for every column
-    hi, lo = _extremes(p, Ze)
-    H, L = p.groups.expand(hi), p.groups.expand(lo)
-    mask = ~p.observed
-    Dp = (Ze - H) * p.w
-    Dp[mask] = 0.0
-    Dm = (Ze - L) * p.w
-    Dm[mask] = 0.0
-    d_plus = np.sqrt(np.einsum("ij,ij->i", Dp, Dp))
-    d_minus = np.sqrt(np.einsum("ij,ij->i", Dm, Dm))
+    hi, lo = _extremes(p)  # ideal and anti-ideal points in Z·d units (d = -1: cost)
+    d_plus, d_minus = _distances(p, hi, lo)
     denom = d_plus + d_minus
     tied = (denom == 0) & p.ok
     with np.errstate(invalid="ignore", divide="ignore"):
         scores = np.where(denom > 0, d_minus / denom, 0.5)
-    details = {
-        "V": p.Z * p.w,
+    details: dict[str, Any] = {"V": p.Z * p.w} if p.keep_arrays else {}
+    details |= {
         "ideal": hi * p.d * p.w,
         "anti_ideal": lo * p.d * p.w,
         "d_plus": d_plus,
@@ -452,9 +520,8 @@ def _gra(p: _Prep, rho: float = 0.5) -> tuple[FloatArray, dict[str, Any], dict[s
     xi[~p.observed] = np.nan
     wr = p.renormalised()
     scores = np.einsum("ij,ij->i", wr, np.where(p.observed, xi, 0.0))
-    details = {
-        "xi": xi,
-        "delta": delta,
+    details: dict[str, Any] = {"xi": xi, "delta": delta} if p.keep_arrays else {}
+    details |= {
         "reference": ref * p.d,
         "dmin": dmin,
         "dmax": dmax,
@@ -469,7 +536,7 @@ def _vikor(p: _Prep, v: float = 0.5) -> tuple[FloatArray, dict[str, Any], dict[s
     if not 0.0 <= v <= 1.0:
         raise DataError(f"v (weight of the majority rule) must lie in [0, 1], got {v!r}")
     Ze = p.Z * p.d
-    best, worst = _extremes(p, Ze)
+    best, worst = _extremes(p)
     rng = best - worst
     B, Rg = p.groups.expand(best), p.groups.expand(rng)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -602,7 +669,8 @@ def _mpi(
         cv = np.where(p.ok, S / M, np.nan)
     sign = -1.0 if polarity == "positive" else 1.0
     scores = M + sign * S * cv
-    details: dict[str, Any] = {"standardised": Y, "M": M, "S": S, "cv": cv}
+    details: dict[str, Any] = {"standardised": Y} if p.keep_arrays else {}
+    details |= {"M": M, "S": S, "cv": cv}
     if standardise:
         details |= {"column_mean": mean, "column_sd": sd, "constant": constant}
     details |= p.groups.details()
@@ -673,6 +741,7 @@ def aggregate(
     directions: ArrayLike | None = None,
     missing: str = "renormalise",
     min_share: float = 0.5,
+    keep_arrays: bool = True,
     **kw: Any,
 ) -> AggregateResult:
     r"""Aggregate one node's children into one score per observation.
@@ -699,6 +768,11 @@ def aggregate(
         Handling of NaN cells; see the module notes.
     min_share : float, default 0.5
         Least observed weight share for a score under ``missing="renormalise"``.
+    keep_arrays : bool, default True
+        Keep the (n_obs, k) explain arrays in ``details``: TOPSIS ``V``, GRA
+        ``xi`` and ``delta``, MPI ``standardised``. False leaves them out (the
+        engine passes False unless explain tables are asked for); scores and
+        the other details are the same.
     **kw
         Method options:
 
@@ -757,8 +831,8 @@ def aggregate(
         :math:`d^+` and :math:`d^-` alike and leave C unchanged. If
         :math:`d^+ + d^- = 0` (every observed column constant in the reference
         set) the observation is tied with all others and C = 0.5; its index is
-        in ``details["tied"]``. Details: V, ideal, anti_ideal (per group, in V
-        units), d_plus, d_minus.
+        in ``details["tied"]``. Details: V (with ``keep_arrays``), ideal,
+        anti_ideal (per group, in V units), d_plus, d_minus.
     ``gra``
         Deng (1982, 1989): reference series :math:`z_{0j}` = column max over
         the reference set (min for direction -1);
@@ -768,7 +842,8 @@ def aggregate(
         :math:`\Delta_{\max}` over every observed cell of positive weight in
         the reference set; grade :math:`\sum_j w_{ij} \xi_{ij}`. If
         :math:`\Delta_{\max} = 0` every cell equals the reference and
-        :math:`\xi = 1`. Details: xi, delta, reference, dmin, dmax.
+        :math:`\xi = 1`. Details: xi and delta (with ``keep_arrays``),
+        reference, dmin, dmax.
     ``vikor``
         Opricovic & Tzeng (2004) with :math:`f^*_j`, :math:`f^-_j` the column
         max and min over the reference set (swapped for direction -1):
@@ -797,8 +872,8 @@ def aggregate(
         :math:`cv_i = S_i / M_i`, the index is :math:`M_i - S_i cv_i` for
         ``polarity="positive"`` (a composite that rises with the phenomenon,
         penalised for unbalanced children) and :math:`M_i + S_i cv_i` for
-        ``"negative"``. Details: standardised, M, S, cv, column_mean,
-        column_sd, constant.
+        ``"negative"``. Details: standardised (with ``keep_arrays``), M, S, cv,
+        column_mean, column_sd, constant.
     ``copeland``
         Copeland (1951): for every pair (a, b) of sufficient observations in
         one reference set, the margin is the weight of children where a beats
@@ -823,7 +898,7 @@ def aggregate(
     # are ignored and recorded in params["ignored_options"]
     ignored = sorted(set(kw) - allowed)
     kw = {key: val for key, val in kw.items() if key in allowed}
-    p = _prepare(Z, w, groups, directions, missing, min_share)
+    p = _prepare(Z, w, groups, directions, missing, min_share, keep_arrays)
     if method in _MEANS and (p.d < 0).any():
         raise DataError(
             f"method {method!r} needs direction-adjusted data (larger is better); columns "

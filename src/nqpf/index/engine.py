@@ -389,7 +389,7 @@ class _Ctx:
             kw["var_threshold"] = self.recipe.params["var_threshold"]
         elif method == "entropy":
             kw["shift"] = self.recipe.params.get("entropy_shift")
-        res = compute_weights(X, method, names=labels, **kw)
+        res = compute_weights(X, method, names=labels, keep_arrays=self.explain, **kw)
         if self.explain:
             self._details(f"weights {node.id} {method}", res.details, labels, per_obs=False)
         w = np.asarray(res.weights, dtype=float)
@@ -414,6 +414,7 @@ class _Ctx:
                 groups=self.groups,
                 directions=dirs if (self.needs_dir and leaf_level) else None,
                 missing=self.recipe.missing,
+                keep_arrays=self.explain,
                 **kw,
             )
         except DataError as e:

@@ -5,7 +5,10 @@ Every data-driven method works on a matrix ``Z`` of shape ``(n_obs, k)`` of
 :func:`nqpf.index.normalise.normalise`; the engine flattens unit-periods into
 rows, so "panel entropy over all unit-years" is the entropy of the pooled ``Z``.
 Each function returns a :class:`WeightResult` whose weights are non-negative and
-sum to 1, and whose ``details`` hold every intermediate array (the explain mode).
+sum to 1, and whose ``details`` hold every intermediate array (the explain mode);
+with ``keep_arrays=False`` the one array with a row per observation (the entropy
+shares ``p``) is left out, which saves time and memory on large panels when no
+explain tables are wanted. The weights are the same either way.
 
 Missing cells
 -------------
@@ -58,7 +61,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from .normalise import apply_shift, parse_shift
+from .normalise import (
+    apply_shift,
+    column_op,
+    column_summary,
+    parse_shift,
+    readonly,
+    row_blocks,
+)
 
 #: Saaty's random consistency index RI for n = 1..15 (Saaty 1980, *The Analytic
 #: Hierarchy Process*, McGraw-Hill): the average CI of random reciprocal matrices,
@@ -68,6 +78,8 @@ RANDOM_INDEX: dict[int, float] = {
     1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45,
     10: 1.49, 11: 1.51, 12: 1.48, 13: 1.56, 14: 1.57, 15: 1.59,
 }
+
+_TINY = np.finfo(float).tiny  # smallest normal float: p ln p is taken as p ln(p + tiny)
 
 METHODS: tuple[str, ...] = ("equal", "expert", "entropy", "critic", "cv", "sd", "pca", "ahp")
 COMBINE_METHODS: tuple[str, ...] = ("linear", "multiplicative", "game")
@@ -123,18 +135,31 @@ def _names(names: Sequence[Any] | None, k: int) -> tuple[str, ...] | None:
     return out
 
 
-def _matrix(Z: Any, names: Sequence[Any] | None, method: str, min_obs: int = 2) -> np.ndarray:
-    """Validated float copy of Z (n_obs, k); each column needs min_obs observed cells."""
-    z = np.array(Z, dtype=float, copy=True)
+def _matrix(
+    Z: Any, names: Sequence[Any] | None, method: str, min_obs: int = 2
+) -> tuple[np.ndarray, tuple[np.ndarray, ...] | None]:
+    """Validated read-only float view of Z (n_obs, k) and, if no cell is missing, its
+    column ``(min, max, sum)`` (else None).
+
+    Each column needs min_obs observed cells. Z is not copied; the view cannot be
+    written, so the caller's array cannot change.
+    """
+    z = readonly(np.asarray(Z, dtype=float))
     if z.ndim == 1:
         z = z[:, None]
     if z.ndim != 2 or z.shape[1] == 0:
         raise DataError(f"{method} weights need a 2-D matrix (n_obs, k); got shape {np.shape(Z)}")
     _names(names, z.shape[1])
-    if np.isinf(z).any():
-        j = int(np.argwhere(np.isinf(z))[0][1])
-        raise DataError(f"{method} weights: {_label(j, names)} has infinite values")
-    cnt = np.sum(~np.isnan(z), axis=0)
+    summary = column_summary(z)
+    lo, hi = summary[:2]  # a NaN or an infinity reaches its column's extremes
+    if z.shape[0] and np.isfinite(lo).all() and np.isfinite(hi).all():
+        cnt = np.full(z.shape[1], z.shape[0])  # complete: no NaN, no infinity
+    else:
+        summary = None
+        if np.isinf(z).any():
+            j = int(np.argwhere(np.isinf(z))[0][1])
+            raise DataError(f"{method} weights: {_label(j, names)} has infinite values")
+        cnt = np.sum(~np.isnan(z), axis=0)
     bad = np.flatnonzero(cnt < min_obs)
     if bad.size:
         which = ", ".join(f"{_label(int(j), names)} ({cnt[j]})" for j in bad[:5])
@@ -142,7 +167,7 @@ def _matrix(Z: Any, names: Sequence[Any] | None, method: str, min_obs: int = 2) 
             f"{method} weights need at least {min_obs} observed values per indicator; "
             f"too few for {which}. Impute the missing values or drop the indicator."
         )
-    return z
+    return z, summary
 
 
 def _stats(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -286,7 +311,11 @@ def expert(weights: Any, *, names: Sequence[Any] | None = None) -> WeightResult:
 
 
 def entropy(
-    Z: Any, *, shift: Sequence[Any] | None = None, names: Sequence[Any] | None = None
+    Z: Any,
+    *,
+    shift: Sequence[Any] | None = None,
+    names: Sequence[Any] | None = None,
+    keep_arrays: bool = True,
 ) -> WeightResult:
     """Entropy weights (Shannon 1948; Zeleny 1982).
 
@@ -304,13 +333,17 @@ def entropy(
         default None (zeros kept, ``0 · ln 0 = 0``).
     names : sequence, optional
         Indicator names.
+    keep_arrays : bool
+        Keep the shares ``p`` (n_obs, k) in ``details`` (default). False leaves
+        them out; the weights and every other detail are the same.
 
     Returns
     -------
     WeightResult
-        ``details``: ``p`` (n_obs, k; NaN where missing), ``e``, ``d``, ``n``
-        (observed counts), ``constant``, ``is_constant``, ``shift`` (as text,
-        e.g. ``"add 0.0001"``, or None).
+        ``details``: ``p`` (n_obs, k; NaN where missing or where the column sums
+        to 0; only with ``keep_arrays``), ``e``, ``d``, ``n`` (observed counts),
+        ``constant``, ``is_constant``, ``shift`` (as text, e.g.
+        ``"add 0.0001"``, or None).
 
     Raises
     ------
@@ -325,33 +358,63 @@ def entropy(
     undefined) has ``e_j = 1`` and weight 0. Entropy weights depend on the
     normalisation and on any shift; they are invariant to rescaling a raw
     indicator by a positive constant before min-max.
+
+    ``p ln p`` is computed as ``p · ln(p + tiny)`` (``tiny`` ≈ 2.2e-308, the
+    smallest normal float): exactly 0 at ``p = 0``, and exactly ``p ln p`` for
+    every ``p`` above about 1e-291, where adding ``tiny`` does not change ``p``.
+    Without missing cells no mask is built (the fast path).
     """
-    z = _matrix(Z, names, "entropy")
+    z, summary = _matrix(Z, names, "entropy")
     spec = parse_shift(shift)
     if spec is not None:
         z = apply_shift(z, spec)
-    neg = ~np.isnan(z) & (z < 0)
-    if neg.any():
-        cols = np.flatnonzero(neg.any(axis=0))
-        which = ", ".join(_label(int(j), names) for j in cols[:5])
+        summary = column_summary(z) if summary is not None else None
+    complete = summary is not None
+    if summary is not None:
+        lo, hi, total = summary
+        cnt = np.full(z.shape[1], z.shape[0])
+        neg_cols = np.flatnonzero(lo < 0)
+        const = hi == lo
+    else:
+        obs = ~np.isnan(z)
+        neg_cols = np.flatnonzero((obs & (z < 0)).any(axis=0))
+        cnt, _, _, const = _stats(z)
+        total = np.where(obs, z, 0.0).sum(axis=0)
+    if neg_cols.size:
+        which = ", ".join(_label(int(j), names) for j in neg_cols[:5])
         raise DataError(
             f"entropy needs non-negative, direction-adjusted normalised data; {which} "
             "has negative values. Normalise with minmax first."
         )
-    cnt, _, _, const = _stats(z)
-    obs = ~np.isnan(z)
-    total = np.where(obs, z, 0.0).sum(axis=0)
     const = const | (total == 0)
     safe_total = np.where(total > 0, total, 1.0)
-    p = np.where(obs & (total > 0), z / safe_total, np.nan)
-    plogp = np.where(obs & (p > 0), p * np.log(np.where(p > 0, p, 1.0)), 0.0)
-    e = -plogp.sum(axis=0) / np.log(cnt)
+    # Σ_i p ln p block by block of rows, in block-sized buffers; the full p is made
+    # only for the explain mode
+    p = np.empty(z.shape) if keep_arrays else None
+    blocks = row_blocks(*z.shape)
+    size, k = (blocks[0].stop if blocks else 0), z.shape[1]
+    p_buf, plogp_buf, ones = np.empty((size, k)), np.empty((size, k)), np.ones(size)
+    share = column_op(np.divide, safe_total)  # p = z / column total
+    sum_plogp = np.zeros(k)
+    for rows in blocks:
+        m = rows.stop - rows.start
+        pb = share(z[rows], p_buf[:m] if p is None else p[rows])  # NaN where missing
+        if not complete:
+            pb = np.where(np.isnan(pb), 0.0, pb)  # a missing cell adds 0 ln 0 = 0
+        plogp = np.add(pb, _TINY, out=plogp_buf[:m])
+        np.log(plogp, out=plogp)
+        plogp *= pb
+        sum_plogp += ones[:m] @ plogp
+    e = -sum_plogp / np.log(cnt)
     e = np.where(const, 1.0, np.clip(e, 0.0, 1.0))
     d = 1.0 - e
     details = {
-        "p": p, "e": e, "d": d, "n": cnt, "constant": _constant_names(const, names),
+        "e": e, "d": d, "n": cnt, "constant": _constant_names(const, names),
         "is_constant": const, "shift": None if spec is None else " ".join(map(str, spec)),
     }
+    if p is not None:
+        p[:, total == 0] = np.nan  # shares of a column of zeros are undefined
+        details = {"p": p, **details}
     return _finish(d, "entropy", details, names, "every indicator is constant")
 
 
@@ -384,7 +447,7 @@ def critic(Z: Any, *, names: Sequence[Any] | None = None) -> WeightResult:
     missing). A constant indicator (σ = 0, correlations undefined) is dropped
     before the correlations are taken and gets weight 0.
     """
-    z = _matrix(Z, names, "critic")
+    z, _ = _matrix(Z, names, "critic")
     k = z.shape[1]
     _, _, sd, const = _stats(z)
     keep = np.flatnonzero(~const)
@@ -430,7 +493,7 @@ def cv(Z: Any, *, names: Sequence[Any] | None = None) -> WeightResult:
         If an indicator's mean is ≤ 0 (the CV is then meaningless; shift the
         scores, e.g. ``("add", 0.01)``), or every indicator is constant.
     """
-    z = _matrix(Z, names, "cv")
+    z, _ = _matrix(Z, names, "cv")
     _, mean, sd, const = _stats(z)
     bad = np.flatnonzero(mean <= 0)
     if bad.size:
@@ -458,7 +521,7 @@ def sd(Z: Any, *, names: Sequence[Any] | None = None) -> WeightResult:
     WeightResult
         ``details``: ``sigma``, ``constant``, ``is_constant``.
     """
-    z = _matrix(Z, names, "sd")
+    z, _ = _matrix(Z, names, "sd")
     _, _, s, const = _stats(z)
     details = {
         "sigma": s, "constant": _constant_names(const, names), "is_constant": const, "ddof": 1,
@@ -582,7 +645,7 @@ def pca(
     Handbook's further retention rules (each factor > 10 % and cumulatively
     > 60 % of the variance) are not applied automatically: pass ``retain``.
     """
-    z = _matrix(Z, names, "pca")
+    z, _ = _matrix(Z, names, "pca")
     k = z.shape[1]
     _, _, _, const = _stats(z)
     keep = np.flatnonzero(~const)
@@ -864,12 +927,16 @@ _FUNCS: dict[str, Callable[..., WeightResult]] = {
 _combine = combine
 
 
-def _call(name: str, Z: Any, kw: dict[str, Any], names: Sequence[Any] | None) -> WeightResult:
+def _call(
+    name: str, Z: Any, kw: dict[str, Any], names: Sequence[Any] | None, keep_arrays: bool
+) -> WeightResult:
     fn = _FUNCS[name]
     accepted = set(inspect.signature(fn).parameters)
     args = {key: v for key, v in kw.items() if key in accepted}
     if "names" in accepted:
         args["names"] = names
+    if "keep_arrays" in accepted:
+        args["keep_arrays"] = keep_arrays
     if name == "expert":
         if "weights" not in kw:
             raise DataError("expert weights need weights=[...], one per indicator")
@@ -896,6 +963,7 @@ def weights(
     combine: Literal["linear", "multiplicative", "game"] = "linear",
     alpha: float = 0.5,
     names: Sequence[Any] | None = None,
+    keep_arrays: bool = True,
     **kw: Any,
 ) -> WeightResult:
     """Compute weights by method name.
@@ -917,6 +985,10 @@ def weights(
         Share of the first method in the linear combination.
     names : sequence, optional
         Indicator names for messages and ``to_frame``.
+    keep_arrays : bool
+        Keep the details with a row per observation (the entropy shares ``p``);
+        default True. False leaves them out (the engine passes False unless
+        explain tables are asked for); the weights are the same.
     **kw
         Passed to the method(s) that accept them: ``weights`` (expert),
         ``matrix``, ``allow_inconsistent``, ``rtol`` (ahp), ``shift`` (entropy),
@@ -940,13 +1012,13 @@ def weights(
         raise DataError(f"weighting method {method!r} combines a method with itself")
     accepted: set[str] = set()
     for p in parts:
-        accepted |= set(inspect.signature(_FUNCS[p]).parameters) - {"Z", "names"}
+        accepted |= set(inspect.signature(_FUNCS[p]).parameters) - {"Z", "names", "keep_arrays"}
     unknown = sorted(set(kw) - accepted)
     if unknown:
         raise DataError(
             f"weights {method!r}: unexpected option(s) {unknown}; accepted: {sorted(accepted)}"
         )
-    results = [_call(p, Z, kw, names) for p in parts]
+    results = [_call(p, Z, kw, names, keep_arrays) for p in parts]
     if len(results) == 1:
         return results[0]
     res = _combine(results[0], results[1], method=combine, alpha=alpha, names=names)
