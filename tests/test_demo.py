@@ -8,15 +8,13 @@ entropy weights, weighted sum) from ``indicators.csv`` by hand.
 
 from __future__ import annotations
 
-import io
 import json
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from nqpf import cli
+from clitools import flat, run
 from nqpf.demo import DEMO_PERIODS, demo_data_path
 from nqpf.errors import DataError
 from nqpf.output import prepare_out_dir
@@ -45,28 +43,10 @@ PWT_IDS = {
 }
 
 
-@contextmanager
-def _wide_consoles():
-    """Let rich print long lines unbroken so that phrases can be searched in the output."""
-    old = (cli.out.width, cli.err.width)
-    cli.out.width = cli.err.width = 400
-    try:
-        yield
-    finally:
-        cli.out.width, cli.err.width = old
 
 
-def flat(text: str) -> str:
-    """Text with every run of whitespace made one space (rich wraps table titles)."""
-    return " ".join(text.split())
 
 
-def run(*args: object) -> tuple[int, str, str]:
-    """Run ``nqpf ARGS`` in this process; return (exit status, stdout, stderr)."""
-    o, e = io.StringIO(), io.StringIO()
-    with _wide_consoles(), redirect_stdout(o), redirect_stderr(e):
-        rc = cli.main([str(a) for a in args])
-    return rc, o.getvalue(), e.getvalue()
 
 
 @pytest.fixture(scope="module")
