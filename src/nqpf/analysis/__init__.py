@@ -1,0 +1,1 @@
+"""Regional analysis: disparity, dynamics, convergence, spatial, coupling, obstacles, types."""
