@@ -435,7 +435,7 @@ def test_index_on_demo_data(demo_index):
     assert "recipe: minmax (pooled) · critic weights · topsis · flat" in flat(stderr)
 
     sc = pd.read_csv(out / "scores.csv")
-    assert list(sc.columns) == ["unit", "period", "node", "score", "rank"]
+    assert list(sc.columns) == ["unit", "period", "node", "score", "rank", "level"]
     assert set(sc["node"]) == {"index", "labourers", "means_of_labour", "objects_of_labour"}
     idx = sc[sc["node"] == "index"]
     assert idx["score"].notna().sum() > 1000

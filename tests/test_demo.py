@@ -120,7 +120,7 @@ def test_ranking_columns_and_ranks(first):
 
 def test_scores_in_unit_interval(first):
     sc = pd.read_csv(first["out"] / "scores.csv")
-    assert list(sc.columns) == ["unit", "period", "node", "score", "rank"]
+    assert list(sc.columns) == ["unit", "period", "node", "score", "rank", "level"]
     assert set(sc["node"]) == {"index", "labourers", "means_of_labour", "objects_of_labour"}
     assert sc["score"].notna().all()  # only countries with complete data are kept
     assert sc["score"].between(0.0, 1.0).all()

@@ -235,7 +235,7 @@ def test_write_tables_and_refuse_overwrite(tmp_path):
     res = build_index(_panel(), FW, explain=True)
     res.write(tmp_path)
     scores = pd.read_csv(tmp_path / "scores.csv")
-    assert list(scores.columns) == ["unit", "period", "node", "score", "rank"]
+    assert list(scores.columns) == ["unit", "period", "node", "score", "rank", "level"]
     assert set(scores["node"]) == {"index", "d1", "d2"}
     w = pd.read_csv(tmp_path / "weights.csv")
     assert list(w.columns[:3]) == ["parent", "node", "weight"]

@@ -166,7 +166,7 @@ class IndexResult:
             raise DataError(
                 f"{existing[0]} exists; choose another folder or pass --force to overwrite"
             )
-        self.scores[["unit", "period", "node", "score", "rank"]].to_csv(
+        self.scores[["unit", "period", "node", "score", "rank", "level"]].to_csv(
             paths[0], index=False, encoding="utf-8-sig"
         )
         self.weights.to_csv(paths[1], index=False, encoding="utf-8-sig")
