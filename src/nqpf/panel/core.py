@@ -36,6 +36,11 @@ def normalise_period(values: Iterable[Any], where: str = "period") -> list[Any]:
     ``2019``, ``2019.0``, ``"2019"`` and ``" 2019年 "`` all become ``2019``.
     """
     raw = list(values)
+    arr = np.asarray(raw) if raw else np.empty(0)
+    if arr.dtype.kind in "iu":  # fast path: integer years
+        return arr.astype(np.int64).tolist()
+    if arr.dtype.kind == "f" and np.isfinite(arr).all() and (arr == np.round(arr)).all():
+        return arr.astype(np.int64).tolist()
     out: list[Any] = []
     for v in raw:
         if isinstance(v, bool):
