@@ -33,8 +33,8 @@ def values_frame(
         An index result (``node`` picks the node, default the overall index),
         a panel (``indicator`` picks the series; required if it has several), or
         a table with ``unit``, ``period`` and the ``value`` column (a ``node``
-        column, as in ``scores.csv``, is filtered to ``node``, default
-        ``index``).
+        column, as in ``scores.csv``, is filtered to ``node``, by default the
+        only node present or else ``index``).
     """
     from ..panel.core import Panel
 
@@ -57,8 +57,8 @@ def values_frame(
         )
     df = data
     if "node" in df.columns:
-        want = node or "index"
         nodes = list(pd.unique(df["node"]))
+        want = node or (nodes[0] if len(nodes) == 1 else "index")
         if want not in nodes:
             raise DataError(f"node {want!r} not in the table; nodes: {nodes[:20]}")
         df = df[df["node"] == want]

@@ -1,0 +1,190 @@
+"""Run one analysis by name, as ``nqpf analyze`` and studies do.
+
+:func:`run_analysis` maps a method name to the analysis function, builds the
+groups and spatial weights it needs from simple options, and returns the
+analysis result (every result has ``tables()``, ``summary()`` and ``params``).
+:func:`write_result` writes the tables as CSV files and the figure as PNG.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import DataError
+
+METHODS = (
+    "dagum",
+    "theil",
+    "kernel",
+    "markov",
+    "convergence",
+    "moran",
+    "lisa",
+    "coupling",
+    "obstacle",
+    "typology",
+)
+NEEDS_GROUPS = ("dagum",)
+SPATIAL = ("moran", "lisa")
+
+
+@dataclass
+class Combined:
+    """Several results of one analysis (for example sigma, beta and club convergence)."""
+
+    parts: dict[str, Any]
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        out: dict[str, pd.DataFrame] = {}
+        for part in self.parts.values():
+            out.update(part.tables())
+        return out
+
+    def summary(self) -> pd.DataFrame:
+        frames = []
+        for name, part in self.parts.items():
+            s = part.summary()
+            frames.append(s.assign(part=name) if "part" not in s.columns else s)
+        return pd.concat(frames, ignore_index=True)
+
+    def to_frame(self) -> pd.DataFrame:
+        return next(iter(self.parts.values())).to_frame()
+
+
+def run_analysis(method: str, data: Any, **opts: Any) -> Any:
+    """Run analysis ``method`` on ``data`` (a values table, an index result or a panel).
+
+    Options by method (all optional unless said):
+
+    * dagum: ``groups`` (required: ``cn-four-regions``, ``cn-three-belts``, a
+      unit,group CSV or a mapping).
+    * theil: ``groups``, ``kind`` (``T`` or ``L``).
+    * kernel: ``bandwidth`` (silverman, scott, nrd0, normal or a number).
+    * markov: ``classes`` (4), ``k`` (1), ``spatial`` (False), ``weights``.
+    * convergence: ``kind`` (``absolute`` or ``conditional``), ``k``.
+    * moran, lisa: ``weights`` (contiguity, inverse_distance,
+      economic_distance, nested, or a libpysal W), ``permutations``, ``seed``.
+    * coupling: ``data`` is a mapping system name → values (or a wide table);
+      ``variant`` (standard or wang2021).
+    * obstacle: ``data`` is an index result; ``panel`` and ``framework`` if it
+      was built without ``explain``.
+    * typology: ``data`` is an index result or a wide table of dimension
+      scores; ``k``, ``cluster`` (kmeans or ward), ``seed``.
+    """
+    if method not in METHODS:
+        raise DataError(f"unknown analysis {method!r}; choose one of {', '.join(METHODS)}")
+    lang = opts.get("lang", "en")
+    if method == "dagum":
+        from .disparity import dagum
+
+        if opts.get("groups") is None:
+            raise DataError("Dagum's decomposition needs groups (e.g. --groups cn-four-regions)")
+        return dagum(data, _groups(data, opts["groups"], lang))
+    if method == "theil":
+        from .disparity import theil
+
+        groups = _groups(data, opts["groups"], lang) if opts.get("groups") is not None else None
+        return theil(data, groups, kind=opts.get("kind") or "T")
+    if method == "kernel":
+        from .dynamics import kernel_density
+
+        return kernel_density(data, bandwidth=_bandwidth(opts.get("bandwidth")))
+    if method == "markov":
+        from .dynamics import markov
+
+        spatial = bool(opts.get("spatial"))
+        w = _weights(data, opts.get("weights") or "contiguity") if spatial else None
+        return markov(
+            data, classes=opts.get("classes") or 4, k=opts.get("k") or 1, spatial=spatial, w=w
+        )
+    if method == "convergence":
+        from .convergence import beta_convergence, phillips_sul, sigma_convergence
+
+        parts = {
+            "sigma": sigma_convergence(data),
+            "beta": beta_convergence(
+                data, kind=opts.get("kind") or "absolute", k=opts.get("k") or 1
+            ),
+            "clubs": phillips_sul(data),
+        }
+        return Combined(parts, {"method": "convergence"})
+    if method in SPATIAL:
+        from . import spatial as sp
+
+        w = _weights(data, opts.get("weights") or "contiguity")
+        fn = sp.moran if method == "moran" else sp.lisa
+        return fn(
+            data,
+            w,
+            permutations=opts.get("permutations") or 999,
+            seed=opts.get("seed") if opts.get("seed") is not None else 0,
+        )
+    if method == "coupling":
+        from .coupling import coupling
+
+        return coupling(data, variant=opts.get("variant") or "standard")
+    if method == "obstacle":
+        from .obstacle import obstacle
+
+        return obstacle(data, panel=opts.get("panel"), framework=opts.get("framework"))
+    from .typology import typology
+
+    return typology(
+        data, method=opts.get("cluster") or "kmeans", k=opts.get("k"), seed=opts.get("seed") or 0
+    )
+
+
+def _groups(data: Any, groups: Any, lang: str) -> dict[str, str]:
+    from ._input import groups_for, values_frame
+
+    return groups_for(values_frame(data)["unit"], groups, lang=lang)
+
+
+def _bandwidth(b: Any) -> Any:
+    if b is None:
+        return "silverman"
+    try:
+        return float(b)
+    except (TypeError, ValueError):
+        return b
+
+
+def _weights(data: Any, spec: Any) -> Any:
+    if not isinstance(spec, str):
+        return spec
+    from ._input import values_frame
+    from .spatial import spatial_weights
+
+    units = sorted(pd.unique(values_frame(data)["unit"]))
+    return spatial_weights(kind=spec, units=units)
+
+
+def write_result(result: Any, out_dir: str | Path, overwrite: bool = False) -> list[str]:
+    """Write every table of ``result`` as ``<stem>.csv`` (UTF-8 with BOM) and its figure."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = result.tables()
+    paths = {f"{stem}.csv": df for stem, df in tables.items()}
+    clash = [n for n in paths if (out / n).exists()]
+    if clash and not overwrite:
+        raise DataError(f"{out / clash[0]} exists; choose another --out or pass --force")
+    written = []
+    for name, df in paths.items():
+        df.to_csv(out / name, index=False, encoding="utf-8-sig")
+        written.append(name)
+    if hasattr(result, "plot"):
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig = result.plot()
+        fig.savefig(out / "figure.png", dpi=150, bbox_inches="tight")
+        plt.close(fig)
+        written.append("figure.png")
+    return written
