@@ -402,7 +402,7 @@ def analyze(
         str | None, typer.Option(help="Node of scores.csv to analyse (default: index).")
     ] = None,
     kind: Annotated[
-        str | None, typer.Option(help="theil: T or L; convergence: absolute or conditional.")
+        str | None, typer.Option(help="theil: T or L; convergence: absolute or cross_section.")
     ] = None,
     bandwidth: Annotated[
         str | None, typer.Option(help="kernel: silverman, scott, nrd0, normal or a number.")
@@ -411,7 +411,9 @@ def analyze(
     k: Annotated[
         int | None, typer.Option("--k", help="markov/convergence: step; typology: number of types.")
     ] = None,
-    spatial: Annotated[bool, typer.Option(help="markov: spatial Markov chain.")] = False,
+    spatial: Annotated[
+        bool, typer.Option(help="markov: spatial Markov chain; convergence: spatial-lag beta.")
+    ] = False,
     weights: Annotated[
         str | None,
         typer.Option(

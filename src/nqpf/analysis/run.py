@@ -66,7 +66,8 @@ def run_analysis(method: str, data: Any, **opts: Any) -> Any:
     * theil: ``groups``, ``kind`` (``T`` or ``L``).
     * kernel: ``bandwidth`` (silverman, scott, nrd0, normal or a number).
     * markov: ``classes`` (4), ``k`` (1), ``spatial`` (False), ``weights``.
-    * convergence: ``kind`` (``absolute`` or ``conditional``), ``k``.
+    * convergence: ``kind`` (``absolute`` or ``cross_section``), ``k``, ``spatial``
+      (spatial-lag beta with panel fixed effects, through spreg) and ``weights``.
     * moran, lisa: ``weights`` (contiguity, inverse_distance,
       economic_distance, nested, or a libpysal W), ``permutations``, ``seed``.
     * coupling: ``data`` is a mapping system name → values (or a wide table);
@@ -105,10 +106,13 @@ def run_analysis(method: str, data: Any, **opts: Any) -> Any:
     if method == "convergence":
         from .convergence import beta_convergence, phillips_sul, sigma_convergence
 
+        spatial: dict[str, Any] = {}
+        if opts.get("spatial"):
+            spatial = {"spatial": "lag", "w": _weights(data, opts.get("weights") or "contiguity")}
         parts = {
             "sigma": sigma_convergence(data),
             "beta": beta_convergence(
-                data, kind=opts.get("kind") or "absolute", k=opts.get("k") or 1
+                data, kind=opts.get("kind") or "absolute", k=opts.get("k") or 1, **spatial
             ),
             "clubs": phillips_sul(data),
         }
