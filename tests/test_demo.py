@@ -29,6 +29,8 @@ README_FILES = {
     "recipe.json",
     "ranking.csv",
     "demo.json",
+    "kernel",
+    "typology",
 }
 PWT_IDS = {
     "human_capital",

@@ -7,7 +7,8 @@ and Timmer 2015, www.ggdc.net/pwt, CC BY 4.0) for every country with output data
 ``pwt-demo`` framework, fills interior gaps by linear interpolation, derives the
 framework's indicators, builds the composite index (min-max over the pooled
 panel, entropy weights, weighted sum: the most common recipe in the NQPF
-literature) and writes every table into a new folder.
+literature), analyses it (kernel density by year, country types by k-means on
+the dimension profiles) and writes every table into a new folder.
 """
 
 from __future__ import annotations
@@ -84,7 +85,8 @@ def run_demo(
     """Run the demo pipeline and write its tables into ``out_dir``.
 
     Steps: load → validate → impute (linear, interior gaps) → derive the
-    framework's indicators → composite index → ranking.
+    framework's indicators → composite index → ranking → kernel density and
+    typology of the index.
     """
     from .datasets.reference import unit_label
     from .framework import load_framework, prepare
@@ -129,6 +131,16 @@ def run_demo(
     rk.to_csv(out / "ranking.csv", index=False, encoding="utf-8-sig")
     written.append("ranking.csv")
 
+    say("analysing the index: kernel density over the years and country types")
+    from .analysis.run import run_analysis, write_result
+
+    analyses = {}
+    for method in ("kernel", "typology"):
+        analyses[method] = run_analysis(method, res, seed=0)
+        write_result(analyses[method], out / method, overwrite=True)
+        written.append(method)
+    n_types = int(analyses["typology"].to_frame()["type"].nunique())
+
     manifest = {
         "data": "Penn World Table 9.1 (Feenstra, Inklaar and Timmer 2015), CC BY 4.0",
         "framework": fw.id,
@@ -148,6 +160,7 @@ def run_demo(
         f"Validation: {rep.n_errors} errors, {rep.n_warnings} warnings (validation.csv)",
         f"Imputed cells (linear, interior gaps): {int(filled.imputed.sum())}",
         f"Index: {res.recipe.describe()} over {len(kept)} countries with complete data",
+        f"Analyses: kernel density by year (kernel/), {n_types} country types (typology/)",
     ]
     title = f"{fw.name_zh if lang == 'zh' else fw.name_en}, {last}"
     return DemoResult(out, written, rk, title, lines)
