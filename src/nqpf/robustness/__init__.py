@@ -1,0 +1,1 @@
+"""Uncertainty and sensitivity analysis of composite indices."""

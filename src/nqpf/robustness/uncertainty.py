@@ -1,0 +1,661 @@
+"""How much do the rankings depend on the choices behind an index?
+
+:func:`robustness` declares the uncertain inputs of a composite index (the
+alternatives for normalisation, weighting, aggregation and imputation, leaving
+out one indicator, perturbing the weights, resampling units for data-driven
+weights), samples them quasi-randomly (Sobol sequences from
+:mod:`scipy.stats.qmc`), evaluates every replication of the overall index as
+batched array operations (:mod:`nqpf.robustness.batch`) and reports the
+distribution of each unit's rank and, with ``sensitivity=True``, variance-based
+sensitivity indices (:mod:`nqpf.robustness.sensitivity`).
+
+This follows the uncertainty and sensitivity analysis of the OECD/JRC
+*Handbook on Constructing Composite Indicators* (Nardo et al. 2008, step 7) and
+Saisana, Saltelli and Tarantola (2005, JRSS A 168(2)), with the Saltelli et al.
+(2010) design.
+
+Conventions
+-----------
+* The index is the flat structure of :func:`nqpf.index.build_index`: one weight
+  vector over all indicators; each replication changes that vector and the
+  methods. The base case (the first alternative of every input, no indicator
+  left out, unperturbed weights, no resampling) equals ``build_index`` with the
+  base recipe.
+* A categorical input with m alternatives maps a uniform u to alternative
+  ⌊u·m⌋. Leaving one indicator out has k + 1 alternatives: none, or indicator j.
+* Weight perturbation ``perturb=p`` multiplies each base weight by
+  1 + p·(2u_j − 1) (u_j uniform) and renormalises; ``dirichlet=c`` draws the
+  weights from a Dirichlet distribution with parameters c·k·w (mean w, so larger c
+  means less spread), through the gamma quantile function of the uniforms.
+* Unit resampling for data-driven weights draws n units with replacement (all
+  periods of a drawn unit enter), from a generator seeded by the replication's
+  uniform, so that the same uniform always gives the same resample.
+* Ranks: 1 is best; ties share the lowest rank. Percentiles of ranks use linear
+  interpolation (NumPy's default).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from ..panel.core import Panel
+
+INPUTS = (
+    "impute",
+    "normalise",
+    "weights",
+    "aggregate",
+    "leave_one_out",
+    "weight_perturbation",
+    "bootstrap",
+)
+BATCH_AGGREGATES = ("sum", "geometric", "topsis", "gra")
+DATA_DRIVEN = ("entropy", "critic", "cv", "sd")
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """The uncertain inputs of an index, each a list of alternatives or a switch.
+
+    Parameters
+    ----------
+    impute : tuple of str
+        Imputation methods (first = base). A method may chain several with
+        ``+`` (e.g. ``"linear+nearest"``). Empty: the data must be complete.
+    normalise, weights, aggregate : tuple of str
+        Alternatives (first = base); empty: the recipe's method only.
+    leave_one_out : bool
+        Leave out one indicator at a time (or none).
+    perturb : float, optional
+        Weight perturbation ± this fraction (e.g. 0.25).
+    dirichlet : float, optional
+        Dirichlet weights around the base weights with this concentration
+        (instead of ``perturb``).
+    bootstrap : bool
+        Resample units before computing data-driven weights.
+    """
+
+    impute: tuple[str, ...] = ()
+    normalise: tuple[str, ...] = ()
+    weights: tuple[str, ...] = ()
+    aggregate: tuple[str, ...] = ()
+    leave_one_out: bool = False
+    perturb: float | None = None
+    dirichlet: float | None = None
+    bootstrap: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("impute", "normalise", "weights", "aggregate"):
+            val = getattr(self, name)
+            if isinstance(val, str):
+                val = tuple(v.strip() for v in val.split(",") if v.strip())
+            object.__setattr__(self, name, tuple(val))
+            if len(set(getattr(self, name))) != len(getattr(self, name)):
+                raise DataError(f"{name}: an alternative is listed twice: {getattr(self, name)}")
+        bad = [a for a in self.aggregate if a not in BATCH_AGGREGATES]
+        if bad:
+            raise DataError(
+                f"aggregation {bad} cannot be evaluated in batch; robustness supports "
+                f"{', '.join(BATCH_AGGREGATES)}"
+            )
+        if "ahp" in " ".join(self.weights):
+            raise DataError("AHP weights need pairwise matrices per node; use expert weights here")
+        if self.perturb is not None and self.dirichlet is not None:
+            raise DataError("choose weight perturbation (perturb) or Dirichlet weights, not both")
+        if self.perturb is not None and not 0 < self.perturb < 1:
+            raise DataError(f"perturb must lie in (0, 1), got {self.perturb}")
+        if self.dirichlet is not None and not self.dirichlet > 0:
+            raise DataError(f"dirichlet concentration must be positive, got {self.dirichlet}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "impute": list(self.impute),
+            "normalise": list(self.normalise),
+            "weights": list(self.weights),
+            "aggregate": list(self.aggregate),
+            "leave_one_out": self.leave_one_out,
+            "perturb": self.perturb,
+            "dirichlet": self.dirichlet,
+            "bootstrap": self.bootstrap,
+        }
+
+
+@dataclass
+class RobustnessResult:
+    """Rank distributions, stability and sensitivity of an index under uncertainty.
+
+    Attributes
+    ----------
+    ranks : DataFrame
+        ``unit, period, base_rank, median_rank, p05, p95, mean_rank, share_base``
+        (share of replications in which the unit keeps its base rank).
+    shifts : DataFrame
+        ``replication, mean_abs_shift`` against the base case.
+    sensitivity : DataFrame
+        ``input, target, S1, ST, S1_low, S1_high, ST_low, ST_high`` (empty without
+        ``sensitivity=True``). Targets are ``rank:UNIT:PERIOD`` for the last period
+        and ``mean_abs_shift``.
+    warnings : list of str
+        Convergence warnings of the sensitivity estimates.
+    """
+
+    ranks: pd.DataFrame
+    shifts: pd.DataFrame
+    sensitivity: pd.DataFrame
+    stability: pd.DataFrame
+    warnings: list[str]
+    params: dict[str, Any]
+    base_scores: pd.DataFrame
+    rank_array: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.ranks
+
+    def summary(self) -> pd.DataFrame:
+        last = self.ranks[self.ranks["period"] == self.ranks["period"].max()]
+        return pd.DataFrame(
+            {
+                "replications": [self.params["replications"]],
+                "mean_abs_shift": [float(self.shifts["mean_abs_shift"].mean())],
+                "median_interval_width": [float((last["p95"] - last["p05"]).median())],
+                "units_keeping_rank_most_often": [int((last["share_base"] >= 0.5).sum())],
+            }
+        )
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        out = {"ranks": self.ranks, "stability": self.stability, "shifts": self.shifts}
+        if len(self.sensitivity):
+            out["sensitivity"] = self.sensitivity
+        return out
+
+    def write(self, out_dir: str | Path, overwrite: bool = False) -> list[str]:
+        """ranks.csv, stability.csv, shifts.csv, sensitivity.csv, robustness.json, figure.png."""
+        from ..analysis.run import write_result
+
+        files = write_result(self, out_dir, overwrite=overwrite)
+        meta = {**self.params, "warnings": self.warnings}
+        (Path(out_dir) / "robustness.json").write_text(
+            json.dumps(meta, indent=2, ensure_ascii=False, default=str), "utf-8"
+        )
+        return files + ["robustness.json"]
+
+    def plot(self, period: Any = None, top: int = 40):
+        """Rank intervals (5–95 %) and medians per unit for a period, in base-rank order."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        period = self.ranks["period"].max() if period is None else period
+        d = self.ranks[self.ranks["period"] == period].sort_values("base_rank").head(top)
+        fig, ax = plt.subplots(figsize=(7, max(3, 0.22 * len(d) + 1)))
+        y = np.arange(len(d))
+        ax.hlines(y, d["p05"], d["p95"], color="0.6", lw=3, label="5–95 % of replications")
+        ax.plot(d["median_rank"], y, "o", color="C0", ms=4, label="median rank")
+        ax.plot(d["base_rank"], y, "x", color="C3", ms=5, label="base case")
+        ax.set_yticks(y, d["unit"], fontsize=7)
+        ax.invert_yaxis()
+        ax.set_xlabel("rank")
+        ax.set_title(f"Rank uncertainty, {period} ({self.params['replications']} replications)")
+        ax.legend(fontsize=7, loc="lower right")
+        fig.tight_layout()
+        return fig
+
+
+# ---------------------------------------------------------------------- sampling
+@dataclass
+class _Space:
+    names: list[str]
+    dims: list[int]
+    options: dict[str, list[Any]]
+
+    @property
+    def D(self) -> int:
+        return int(sum(self.dims))
+
+
+def _space(unc: Uncertainty, recipe, k: int, indicators: list[str]) -> _Space:
+    opts: dict[str, list[Any]] = {}
+    opts["impute"] = list(unc.impute) or [None]
+    opts["normalise"] = list(unc.normalise) or [recipe.normalise]
+    opts["weights"] = list(unc.weights) or [recipe.weights]
+    opts["aggregate"] = list(unc.aggregate) or [recipe.aggregate]
+    opts["leave_one_out"] = [None] + (indicators if unc.leave_one_out else [])
+    names, dims = [], []
+    for name in ("impute", "normalise", "weights", "aggregate", "leave_one_out"):
+        if len(opts[name]) > 1:
+            names.append(name)
+            dims.append(1)
+    if unc.perturb is not None or unc.dirichlet is not None:
+        names.append("weight_perturbation")
+        dims.append(k)
+    if unc.bootstrap:
+        names.append("bootstrap")
+        dims.append(1)
+    if not names:
+        raise DataError(
+            "no uncertain input declared: give alternatives, leave_one_out, "
+            "perturb, dirichlet or bootstrap"
+        )
+    return _Space(names, dims, opts)
+
+
+def _decode(U: np.ndarray, space: _Space) -> dict[str, np.ndarray]:
+    """Uniforms (R, D) → per-replication choices."""
+    R = len(U)
+    out: dict[str, np.ndarray] = {}
+    col = 0
+    blocks = {}
+    for name, d in zip(space.names, space.dims, strict=True):
+        blocks[name] = U[:, col : col + d]
+        col += d
+    for name in ("impute", "normalise", "weights", "aggregate", "leave_one_out"):
+        m = len(space.options[name])
+        if name in blocks:
+            out[name] = np.minimum((blocks[name][:, 0] * m).astype(int), m - 1)
+        else:
+            out[name] = np.zeros(R, dtype=int)
+    out["perturb_u"] = blocks.get("weight_perturbation")
+    if "bootstrap" in blocks:
+        out["boot_seed"] = (blocks["bootstrap"][:, 0] * 2**31).astype(np.int64)
+    return out
+
+
+# ---------------------------------------------------------------------- evaluation
+@dataclass
+class _Prepared:
+    """Normalised cubes and base weights, cached by the choices that make them."""
+
+    panel: Panel
+    framework: Any
+    recipe: Any
+    space: _Space
+    unc: Uncertainty
+    cubes: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
+    base_w: dict[tuple[int, int, int, int], np.ndarray] = field(default_factory=dict)
+
+    def cube(self, imp: int, nor: int) -> np.ndarray:
+        key = (imp, nor)
+        if key not in self.cubes:
+            from ..framework import prepare
+            from ..index.normalise import normalise
+
+            method = self.space.options["impute"][imp]
+            p = self.panel
+            if method is not None:
+                from ..panel.impute import impute
+
+                for m in method.split("+"):
+                    p = impute(p, m.strip())
+            fw = self.framework
+            p = prepare(p, fw).sel(indicators=[i.id for i in fw.indicators])
+            if np.isnan(p.values).any():
+                u, t, j = np.argwhere(np.isnan(p.values))[0]
+                raise DataError(
+                    "robustness needs complete data after imputation; missing at unit "
+                    f"{p.units[u]!r}, period {p.periods[t]!r}, indicator {p.indicators[j]!r}. "
+                    "Add an imputation method (e.g. impute=('linear+nearest',))"
+                )
+            dirs = np.array([i.direction for i in fw.indicators], dtype=float)
+            base = None
+            if self.recipe.panel_mode == "base-year":
+                base = list(p.periods).index(self.recipe.base_period)
+            res = normalise(
+                p.values,
+                dirs,
+                self.space.options["normalise"][nor],
+                panel_mode=self.recipe.panel_mode,
+                base_period=base,
+                shift=self.recipe.shift,
+                names=list(p.indicators),
+                periods=list(p.periods),
+                constant=self.recipe.params.get("constant"),
+            )
+            self.cubes[key] = np.asarray(res.values, dtype=float)
+        return self.cubes[key]
+
+    def weights(self, imp: int, nor: int, wm: int, loo: int) -> np.ndarray:
+        key = (imp, nor, wm, loo)
+        if key not in self.base_w:
+            Z = self.cube(imp, nor)
+            k = Z.shape[2]
+            keep = np.ones(k, bool)
+            if loo > 0:
+                keep[loo - 1] = False
+            spec = self.space.options["weights"][wm]
+            w = np.zeros(k)
+            w[keep] = _weights_for(
+                spec, Z.reshape(-1, k)[:, keep], self.framework, keep, self.recipe
+            )
+            self.base_w[key] = w
+        return self.base_w[key]
+
+
+def _weights_for(spec: str, Zf: np.ndarray, fw, keep: np.ndarray, recipe) -> np.ndarray:
+    from ..index.recipe import parse_weights
+    from ..index.weights import combine, weights
+
+    parts = []
+    for p in parse_weights(spec):
+        if p == "expert":
+            parts.append(expert_leaf_weights(fw, keep))
+        else:
+            kw = {"shift": recipe.params.get("entropy_shift")} if p == "entropy" else {}
+            parts.append(np.asarray(weights(Zf, p, keep_arrays=False, **kw).weights))
+    if len(parts) == 1:
+        return parts[0]
+    return np.asarray(
+        combine(parts[0], parts[1], method=recipe.combine, alpha=recipe.alpha).weights
+    )
+
+
+def expert_leaf_weights(framework, keep: np.ndarray | None = None) -> np.ndarray:
+    """Effective expert weights of the kept indicators (products of node weights).
+
+    An indicator left out gives its share to its siblings (the node's weights are
+    renormalised over the children that still hold an indicator).
+    """
+    from ..index.engine import _tree
+
+    root = _tree(framework)
+    k = len(framework.indicators)
+    keep = np.ones(k, bool) if keep is None else keep
+    w = np.zeros(k)
+
+    def rec(n, eff: float) -> None:
+        if n.level == "indicator":
+            w[n.leaf] = eff
+            return
+        live = [c for c in n.children if keep[c.leaves()].any()]
+        given = [1.0 if len(n.children) == 1 else c.weight for c in live]
+        if any(g is None for g in given):
+            raise DataError(
+                f"expert weights: node {n.id!r} has children without a weight; give weights "
+                "in the framework"
+            )
+        tot = float(sum(given))
+        for c, g in zip(live, given, strict=True):
+            rec(c, eff * g / tot)
+
+    rec(root, 1.0)
+    return w[keep]
+
+
+def _evaluate(prep: _Prepared, ch: dict[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
+    """Scores (len(rows), n_units, n_periods) of the replications ``rows``."""
+    from .batch import batch_scores, bootstrap_weights
+
+    any_cube = prep.cube(0, 0)
+    n_u, n_t, k = any_cube.shape
+    out = np.empty((len(rows), n_u, n_t))
+    sub = {key: (v[rows] if v is not None else None) for key, v in ch.items()}
+    keys = np.stack([sub["impute"], sub["normalise"], sub["weights"], sub["aggregate"]], axis=1)
+    for combo in np.unique(keys, axis=0):
+        imp, nor, wm, agg = (int(x) for x in combo)
+        sel = np.flatnonzero((keys == combo).all(axis=1))
+        Z = prep.cube(imp, nor)
+        W = np.empty((len(sel), k))
+        spec = prep.space.options["weights"][wm]
+        for loo in np.unique(sub["leave_one_out"][sel]):
+            s2 = sel[sub["leave_one_out"][sel] == loo]
+            W[np.searchsorted(sel, s2)] = prep.weights(imp, nor, wm, int(loo))
+            if "boot_seed" in sub and spec in DATA_DRIVEN:
+                keep = np.ones(k, bool)
+                if loo > 0:
+                    keep[int(loo) - 1] = False
+                idx = np.stack(
+                    [
+                        np.random.default_rng(int(s)).integers(0, n_u, n_u)
+                        for s in sub["boot_seed"][s2]
+                    ]
+                )
+                Wb = np.zeros((len(s2), k))
+                Wb[:, keep] = bootstrap_weights(
+                    Z[:, :, keep], spec, idx, shift=prep.recipe.params.get("entropy_shift")
+                )
+                W[np.searchsorted(sel, s2)] = Wb
+        if sub["perturb_u"] is not None:
+            W = _perturb(W, sub["perturb_u"][sel], prep.unc)
+        method = prep.space.options["aggregate"][agg]
+        panel_mode = "per-period" if prep.recipe.panel_mode == "per-period" else "pooled"
+        kw = {"rho": prep.recipe.params["rho"]} if "rho" in prep.recipe.params else {}
+        out[sel] = batch_scores(Z, W, method, panel_mode=panel_mode, **kw)
+    return out
+
+
+def _perturb(W: np.ndarray, U: np.ndarray, unc: Uncertainty) -> np.ndarray:
+    live = W > 0
+    if unc.perturb is not None:
+        Wp = W * (1 + unc.perturb * (2 * U - 1))
+    else:
+        from scipy.stats import gamma
+
+        k = live.sum(axis=1, keepdims=True)
+        a = np.where(live, unc.dirichlet * k * W, 1.0)
+        Wp = np.where(live, gamma.ppf(np.clip(U, 1e-12, 1 - 1e-12), a), 0.0)
+    Wp = np.where(live, Wp, 0.0)
+    return Wp / Wp.sum(axis=1, keepdims=True)
+
+
+def _ranks(scores: np.ndarray) -> np.ndarray:
+    from .batch import ranks
+
+    return ranks(scores)
+
+
+# ---------------------------------------------------------------------- driver
+def robustness(
+    panel: Panel,
+    framework: Any,
+    uncertainty: Uncertainty,
+    recipe: Any = None,
+    samples: int = 1024,
+    seed: int = 0,
+    sensitivity: bool = False,
+    n_boot: int = 500,
+    backend: str = "local",
+    scheduler: Any = None,
+    chunk: int = 2048,
+) -> RobustnessResult:
+    """Uncertainty (and sensitivity) analysis of the overall index's ranks.
+
+    Parameters
+    ----------
+    panel : Panel
+        Raw data holding the framework's series.
+    framework : Framework or name
+    uncertainty : Uncertainty
+        The uncertain inputs.
+    recipe : Recipe, optional
+        The base recipe (its structure must be ``flat``).
+    samples : int
+        Monte Carlo replications; with ``sensitivity=True`` the base sample size
+        N of the Saltelli design (a power of 2), giving N·(d + 2) replications.
+    seed : int
+        Seed of the Sobol sequence (and through it of every resample).
+    sensitivity : bool
+        Estimate first-order (Saltelli 2010) and total-order (Jansen 1999) indices.
+    backend : {"local", "dask"}
+        ``dask`` spreads chunks of replications over a Dask cluster
+        (``scheduler``: a ``distributed.Client``, an address, or None for a new
+        LocalCluster). Results are identical to ``local`` for the same seed.
+    """
+    from ..framework import load_framework
+    from ..index import Recipe, build_index
+
+    fw = load_framework(framework)
+    recipe = recipe or Recipe()
+    if recipe.structure != "flat":
+        raise DataError("robustness evaluates the flat structure; use structure='flat'")
+    if backend not in ("local", "dask"):
+        raise DataError(f"unknown backend {backend!r}; use local or dask")
+    if not isinstance(samples, int | np.integer) or samples < 2:
+        raise DataError(f"samples must be an integer ≥ 2, got {samples!r}")
+    inds = [i.id for i in fw.indicators]
+    space = _space(uncertainty, recipe, len(inds), inds)
+    prep = _Prepared(panel, fw, recipe, space, uncertainty)
+
+    from scipy.stats import qmc
+
+    design = None
+    if sensitivity:
+        from .sensitivity import saltelli_design
+
+        design = saltelli_design(space.names, space.dims, samples, seed=seed)
+        U = design.matrix()
+    else:
+        U = qmc.Sobol(d=space.D, scramble=True, seed=seed).random(samples)
+    choices = _decode(U, space)
+    R = len(U)
+
+    # base case: first alternative of everything, original weights
+    base_ch = {
+        key: np.zeros(1, dtype=int)
+        for key in ("impute", "normalise", "weights", "aggregate", "leave_one_out")
+    }
+    base_ch["perturb_u"] = None
+    base_scores = _evaluate(prep, base_ch, np.zeros(1, dtype=int))[0]
+
+    rows = np.arange(R)
+    chunks = [rows[i : i + chunk] for i in range(0, R, chunk)]
+    if backend == "local":
+        parts = [_evaluate(prep, choices, c) for c in chunks]
+    else:
+        parts = _dask_map(prep, choices, chunks, scheduler)
+    scores = np.concatenate(parts, axis=0)
+    rk = _ranks(scores)
+    base_rk = _ranks(base_scores[None])[0]
+
+    units, periods = list(panel.units), list(panel.periods)
+    q05, q50, q95 = np.percentile(rk, [5, 50, 95], axis=0)
+    share = (rk == base_rk[None]).mean(axis=0)
+    uu, tt = np.meshgrid(np.arange(len(units)), np.arange(len(periods)), indexing="ij")
+    ranks_df = (
+        pd.DataFrame(
+            {
+                "unit": np.asarray(units, object)[uu.ravel()],
+                "period": np.asarray(periods, object)[tt.ravel()],
+                "base_rank": base_rk.ravel(),
+                "median_rank": q50.ravel(),
+                "p05": q05.ravel(),
+                "p95": q95.ravel(),
+                "mean_rank": rk.mean(axis=0).ravel(),
+                "share_base": share.ravel(),
+            }
+        )
+        .sort_values(["period", "base_rank", "unit"])
+        .reset_index(drop=True)
+    )
+    shift = np.abs(rk - base_rk[None]).mean(axis=(1, 2))
+    shifts = pd.DataFrame({"replication": np.arange(R), "mean_abs_shift": shift})
+    stability = _stability(ranks_df)
+
+    sens = pd.DataFrame(
+        columns=["input", "target", "S1", "ST", "S1_low", "S1_high", "ST_low", "ST_high"]
+    )
+    warns: list[str] = []
+    if design is not None:
+        from .sensitivity import sobol_indices
+
+        last = len(periods) - 1
+        y = np.column_stack([rk[:, :, last].astype(float), shift])
+        targets = [f"rank:{u}:{periods[last]}" for u in units] + ["mean_abs_shift"]
+        sres = sobol_indices(y, design, n_boot=n_boot, seed=seed, target_names=targets)
+        sens = sres.to_frame()
+        warns = list(sres.warnings)
+
+    # the base case must be the plain index
+    ref = build_index(
+        panel if uncertainty.impute == () else _imputed(prep),
+        fw,
+        recipe.replace(
+            normalise=space.options["normalise"][0],
+            weights=space.options["weights"][0],
+            aggregate=space.options["aggregate"][0],
+        ),
+    )
+    base_df = ref.scores[ref.scores["node"] == "index"][["unit", "period", "score", "rank"]]
+    want = ref.to_frame().reindex(index=units, columns=periods).to_numpy()
+    if not np.allclose(want, base_scores, rtol=1e-9, atol=1e-12, equal_nan=True):
+        raise RuntimeError("the batched base case differs from build_index; please report")
+    params = {
+        "replications": R,
+        "samples": samples,
+        "seed": seed,
+        "sensitivity": sensitivity,
+        "inputs": space.names,
+        "dims": space.dims,
+        "uncertainty": uncertainty.to_dict(),
+        "recipe": recipe.to_dict(),
+        "framework": fw.id,
+        "backend": backend,
+        "sampler": "scipy.stats.qmc.Sobol (scrambled)",
+        "design": "Saltelli 2010 (A, B, AB_i)" if sensitivity else "Sobol sequence",
+        "estimators": "S1: Saltelli 2010; ST: Jansen 1999" if sensitivity else None,
+    }
+    return RobustnessResult(ranks_df, shifts, sens, stability, warns, params, base_df, rk)
+
+
+def _imputed(prep: _Prepared) -> Panel:
+    method = prep.space.options["impute"][0]
+    p = prep.panel
+    if method is not None:
+        from ..panel.impute import impute
+
+        for m in method.split("+"):
+            p = impute(p, m.strip())
+    return p
+
+
+def _stability(ranks_df: pd.DataFrame) -> pd.DataFrame:
+    """Per period: how many units keep their base rank, and interval widths."""
+    d = ranks_df.assign(width=ranks_df["p95"] - ranks_df["p05"])
+    g = d.groupby("period")
+    return pd.DataFrame(
+        {
+            "units": g.size(),
+            "median_width": g["width"].median(),
+            "max_width": g["width"].max(),
+            "units_within_1": g.apply(
+                lambda x: int(
+                    ((x["p05"] >= x["base_rank"] - 1) & (x["p95"] <= x["base_rank"] + 1)).sum()
+                ),
+                include_groups=False,
+            ),
+            "mean_share_base": g["share_base"].mean(),
+        }
+    ).reset_index()
+
+
+def _dask_map(prep: _Prepared, choices: dict, chunks: list[np.ndarray], scheduler: Any):
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as e:  # pragma: no cover - dask is a dependency
+        raise DataError(
+            "backend='dask' needs dask[distributed]: pip install 'dask[distributed]'"
+        ) from e
+    own = None
+    client = scheduler
+    if client is None:
+        own = LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        )
+        client = Client(own)
+    elif isinstance(client, str):
+        client = Client(client)
+    try:
+        futures = client.map(
+            _evaluate, [prep] * len(chunks), [choices] * len(chunks), chunks, pure=False
+        )
+        return client.gather(futures)
+    finally:
+        if own is not None:
+            client.close()
+            own.close()

@@ -1,0 +1,306 @@
+"""The robustness driver: replications equal single index builds; seeds; dask; the command."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clitools import flat, run
+from nqpf import DataError, Panel, Recipe, build_index
+from nqpf.framework import load_framework
+from nqpf.robustness.uncertainty import (
+    Uncertainty,
+    _decode,
+    _evaluate,
+    _Prepared,
+    _space,
+    expert_leaf_weights,
+    robustness,
+)
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+FW = {
+    "id": "rob",
+    "name_zh": "稳健",
+    "dimensions": [
+        {
+            "id": "d1",
+            "name_zh": "一",
+            "weight": 0.7,
+            "indicators": [
+                {"id": "a", "name_zh": "甲", "unit": "", "direction": "+", "weight": 1},
+                {"id": "b", "name_zh": "乙", "unit": "", "direction": "-", "weight": 1},
+                {"id": "c", "name_zh": "丙", "unit": "", "direction": "+", "weight": 2},
+            ],
+        },
+        {
+            "id": "d2",
+            "name_zh": "二",
+            "weight": 0.3,
+            "indicators": [
+                {"id": "e", "name_zh": "戊", "unit": "", "direction": "+", "weight": 1},
+                {"id": "f", "name_zh": "己", "unit": "", "direction": "+", "weight": 1},
+            ],
+        },
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def panel():
+    rng = np.random.default_rng(11)
+    rows = []
+    for u in range(12):
+        for t in range(2016, 2021):
+            rows.append(
+                {"unit": f"u{u:02d}", "period": t, **{c: rng.lognormal(0, 0.5) for c in "abcef"}}
+            )
+    return Panel.from_wide(pd.DataFrame(rows), unit="unit", period="period")
+
+
+def _fw_without(drop: str) -> dict:
+    dims = []
+    for d in FW["dimensions"]:
+        inds = [i for i in d["indicators"] if i["id"] != drop]
+        dims.append({**d, "indicators": inds})
+    return {**FW, "dimensions": dims}
+
+
+def test_expert_leaf_weights_with_an_indicator_left_out():
+    fw = load_framework(FW)
+    np.testing.assert_allclose(
+        expert_leaf_weights(fw), [0.7 / 4, 0.7 / 4, 0.7 / 2, 0.15, 0.15], atol=1e-12
+    )
+    keep = np.array([True, True, False, True, True])
+    np.testing.assert_allclose(expert_leaf_weights(fw, keep), [0.35, 0.35, 0.15, 0.15])
+    # leaving out a whole dimension's only indicators gives everything to the other
+    fw1 = load_framework(
+        {
+            **FW,
+            "dimensions": [
+                FW["dimensions"][0],
+                {**FW["dimensions"][1], "indicators": FW["dimensions"][1]["indicators"][:1]},
+            ],
+        }
+    )
+    keep = np.array([True, True, True, False])
+    np.testing.assert_allclose(expert_leaf_weights(fw1, keep), [0.25, 0.25, 0.5])
+
+
+@pytest.mark.parametrize(
+    "weights,aggregate,drop",
+    [
+        ("entropy", "sum", None),
+        ("critic", "topsis", "b"),
+        ("equal", "gra", "e"),
+        ("expert", "sum", "c"),
+        ("expert+entropy", "topsis", None),
+    ],
+)
+def test_a_replication_equals_a_single_index_build(panel, weights, aggregate, drop):
+    fw = load_framework(FW)
+    unc = Uncertainty(
+        weights=("equal", weights) if weights != "equal" else ("equal", "sd"),
+        aggregate=("sum", aggregate) if aggregate != "sum" else ("sum", "topsis"),
+        leave_one_out=True,
+    )
+    recipe = Recipe()
+    inds = [i.id for i in fw.indicators]
+    space = _space(unc, recipe, len(inds), inds)
+    prep = _Prepared(panel, fw, recipe, space, unc)
+    ch = {
+        "impute": np.zeros(1, int),
+        "normalise": np.zeros(1, int),
+        "weights": np.array([space.options["weights"].index(weights)]),
+        "aggregate": np.array([space.options["aggregate"].index(aggregate)]),
+        "leave_one_out": np.array([0 if drop is None else inds.index(drop) + 1]),
+        "perturb_u": None,
+    }
+    got = _evaluate(prep, ch, np.zeros(1, int))[0]
+    fw2 = FW if drop is None else _fw_without(drop)
+    want = build_index(panel, fw2, weights=weights, aggregate=aggregate).to_frame()
+    np.testing.assert_allclose(got, want.to_numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_decode_maps_uniforms_to_alternatives():
+    unc = Uncertainty(weights=("entropy", "critic", "equal"), leave_one_out=True, perturb=0.1)
+    space = _space(unc, Recipe(), 2, ["x", "y"])
+    assert space.names == ["weights", "leave_one_out", "weight_perturbation"]
+    assert space.dims == [1, 1, 2]
+    U = np.array([[0.0, 0.0, 0.5, 0.5], [0.34, 0.5, 0.1, 0.9], [0.999, 0.99, 0.0, 1.0]])
+    ch = _decode(U, space)
+    assert ch["weights"].tolist() == [0, 1, 2]
+    assert ch["leave_one_out"].tolist() == [0, 1, 2]
+    assert ch["perturb_u"].shape == (3, 2)
+
+
+def test_monte_carlo_tables_seed_and_base_case(panel):
+    unc = Uncertainty(
+        weights=("entropy", "critic"),
+        aggregate=("sum", "topsis"),
+        leave_one_out=True,
+        perturb=0.2,
+        bootstrap=True,
+    )
+    a = robustness(panel, FW, unc, samples=256, seed=3)
+    b = robustness(panel, FW, unc, samples=256, seed=3)
+    pd.testing.assert_frame_equal(a.ranks, b.ranks)
+    c = robustness(panel, FW, unc, samples=256, seed=4)
+    assert not a.ranks["mean_rank"].equals(c.ranks["mean_rank"])
+    r = a.ranks
+    assert list(r.columns[:6]) == ["unit", "period", "base_rank", "median_rank", "p05", "p95"]
+    assert (r["p05"] <= r["median_rank"]).all() and (r["median_rank"] <= r["p95"]).all()
+    base = build_index(panel, FW).scores
+    base = base[base.node == "index"].set_index(["unit", "period"])["rank"]
+    got = r.set_index(["unit", "period"])["base_rank"]
+    assert (got == base.reindex(got.index).astype(int)).all()
+    assert a.params["replications"] == 256
+    assert len(a.shifts) == 256 and (a.shifts["mean_abs_shift"] >= 0).all()
+
+
+def test_sensitivity_table_and_weight_input_dominates(panel):
+    # only the weights vary: all variance of the mean shift is due to them
+    unc = Uncertainty(weights=("entropy", "equal"), perturb=0.05)
+    res = robustness(panel, FW, unc, samples=512, seed=0, sensitivity=True, n_boot=100)
+    s = res.sensitivity
+    assert list(s.columns) == [
+        "input",
+        "target",
+        "S1",
+        "ST",
+        "S1_low",
+        "S1_high",
+        "ST_low",
+        "ST_high",
+    ]
+    shift = s[s.target == "mean_abs_shift"].set_index("input")
+    assert shift.loc["weights", "ST"] > shift.loc["weight_perturbation", "ST"]
+    assert res.params["replications"] == 512 * 4
+
+
+def test_dask_backend_gives_identical_results(panel):
+    unc = Uncertainty(weights=("entropy", "critic"), leave_one_out=True, perturb=0.2)
+    a = robustness(panel, FW, unc, samples=128, seed=5, chunk=40)
+    b = robustness(panel, FW, unc, samples=128, seed=5, chunk=40, backend="dask")
+    pd.testing.assert_frame_equal(a.ranks, b.ranks)
+    np.testing.assert_array_equal(a.rank_array, b.rank_array)
+
+
+def test_bad_declarations():
+    with pytest.raises(DataError, match="no uncertain input"):
+        robustness(
+            Panel(np.ones((2, 1, 5)), ("a", "b"), (2020,), tuple("abcef")), FW, Uncertainty()
+        )
+    with pytest.raises(DataError, match="batch"):
+        Uncertainty(aggregate=("sum", "vikor"))
+    with pytest.raises(DataError, match="not both"):
+        Uncertainty(perturb=0.1, dirichlet=10)
+    with pytest.raises(DataError, match="twice"):
+        Uncertainty(weights=("entropy", "entropy"))
+
+
+def test_incomplete_data_asks_for_imputation(panel):
+    v = panel.values.copy()
+    v[0, 1, 0] = np.nan
+    holed = panel.replace(values=v)
+    with pytest.raises(DataError, match="complete data"):
+        robustness(holed, FW, Uncertainty(weights=("entropy", "equal")), samples=16)
+    res = robustness(
+        holed, FW, Uncertainty(impute=("linear",), weights=("entropy", "equal")), samples=16
+    )
+    assert len(res.ranks) == 60
+
+
+def test_command_writes_the_files_and_repeats_itself(panel, tmp_path):
+    data = tmp_path / "data.csv"
+    panel.to_wide().reset_index().to_csv(data, index=False)
+    import yaml
+
+    fw = tmp_path / "fw.yaml"
+    fw.write_text(yaml.safe_dump(FW, allow_unicode=True), encoding="utf-8")
+    args = [
+        "robustness",
+        data,
+        "--framework",
+        fw,
+        "--weights-options",
+        "entropy,critic",
+        "--aggregate-options",
+        "sum,topsis",
+        "--leave-one-out",
+        "--perturb",
+        "0.2",
+        "--samples",
+        "64",
+        "--seed",
+        "9",
+        "--sensitivity",
+        "--units",
+        "none",
+    ]
+    rc, out, err = run(*args, "--out", tmp_path / "r1")
+    assert rc == 0, err
+    rc, _, err = run(*args, "--out", tmp_path / "r2")
+    assert rc == 0, err
+    ranks = pd.read_csv(tmp_path / "r1" / "ranks.csv")
+    assert list(ranks.columns[:6]) == ["unit", "period", "base_rank", "median_rank", "p05", "p95"]
+    sens = pd.read_csv(tmp_path / "r1" / "sensitivity.csv")
+    assert list(sens.columns) == [
+        "input",
+        "target",
+        "S1",
+        "ST",
+        "S1_low",
+        "S1_high",
+        "ST_low",
+        "ST_high",
+    ]
+    for f in ("ranks.csv", "sensitivity.csv"):
+        assert (tmp_path / "r1" / f).read_bytes() == (tmp_path / "r2" / f).read_bytes()
+    assert (tmp_path / "r1" / "figure.png").exists()
+    rc, _, err = run(*args, "--out", tmp_path / "r1")
+    assert rc == 2 and "--force" in flat(err)
+
+
+@pytest.mark.skipif(not DATA.exists(), reason="../shared/data not present")
+def test_real_panel_base_case_equals_the_plain_index(tmp_path):
+    from nqpf import read_panel
+
+    p = read_panel(
+        DATA / "china_sti" / "RDIntense.csv",
+        unit="province",
+        period="year",
+        indicator="variables",
+        value="value",
+        units="province",
+    )
+    fw = {
+        "id": "sti",
+        "name_zh": "科技",
+        "dimensions": [
+            {
+                "id": "rd",
+                "name_zh": "研发",
+                "indicators": [
+                    {"id": "v4_ztr_jf_RD", "name_zh": "R&D经费", "unit": "亿元", "direction": "+"},
+                    {"id": "v4_ztr_qd_RD", "name_zh": "R&D强度", "unit": "%", "direction": "+"},
+                ],
+            }
+        ],
+    }
+    unc = Uncertainty(
+        impute=("linear+nearest",),
+        weights=("entropy", "critic", "equal"),
+        aggregate=("sum", "topsis"),
+        perturb=0.2,
+    )
+    res = robustness(p, fw, unc, samples=128, seed=0)
+    from nqpf.panel.impute import impute
+
+    plain = build_index(impute(impute(p, "linear"), "nearest"), fw).scores
+    plain = plain[plain.node == "index"].set_index(["unit", "period"])["rank"]
+    got = res.ranks.set_index(["unit", "period"])["base_rank"]
+    assert len(got) == 31 * len(p.periods)
+    assert (got == plain.reindex(got.index).astype(int)).all()
