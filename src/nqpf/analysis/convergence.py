@@ -341,6 +341,25 @@ class BetaResult:
         return fig
 
 
+def _beta_row(
+    model: str, term: str, est: Any, se: Any, t: Any, p: Any, nobs: Any, k: float
+) -> dict[str, Any]:
+    """One row of the beta table; speed and half-life for the ln_y term only."""
+    est = float(est)
+    sp, hl = _speed(est, k) if term == "ln_y" else (math.nan, math.nan)
+    return {
+        "model": model,
+        "term": term,
+        "estimate": est,
+        "std_error": float(se),
+        "t": float(t),
+        "p_value": float(p),
+        "n_obs": int(nobs),
+        "speed": sp,
+        "half_life": hl,
+    }
+
+
 def _speed(beta: float, k: float) -> tuple[float, float]:
     """θ = −ln(1 + β)/k and half-life ln 2/θ; NaN where undefined (documented)."""
     if not np.isfinite(beta) or 1.0 + beta <= 0.0:
@@ -641,23 +660,19 @@ def beta_convergence(
                 "effects or other controls"
             ) from exc
     model = f"{kind}:{effects}"
-    rows = []
-    for term in ["ln_y", *names, "const"]:
-        est = float(res.params[term])
-        sp, hl = _speed(est, k) if term == "ln_y" else (math.nan, math.nan)
-        rows.append(
-            {
-                "model": model,
-                "term": term,
-                "estimate": est,
-                "std_error": float(res.std_errors[term]),
-                "t": float(res.tstats[term]),
-                "p_value": float(res.pvalues[term]),
-                "n_obs": int(res.nobs),
-                "speed": sp,
-                "half_life": hl,
-            }
+    rows = [
+        _beta_row(
+            model,
+            term,
+            res.params[term],
+            res.std_errors[term],
+            res.tstats[term],
+            res.pvalues[term],
+            res.nobs,
+            k,
         )
+        for term in ["ln_y", *names, "const"]
+    ]
     params = {
         "method": "beta",
         "model": model,
@@ -702,23 +717,12 @@ def _beta_cross_section(lny: pd.DataFrame, cluster: str, alpha: float) -> BetaRe
     cov_type = "nonrobust" if cluster == "none" else "HC1"
     fit = sm.OLS(g, sm.add_constant(x0)).fit(cov_type=cov_type)
     model = "cross_section"
-    rows = []
-    for j, term in ((1, "ln_y"), (0, "const")):
-        est = float(fit.params[j])
-        sp, hl = _speed(est, span) if term == "ln_y" else (math.nan, math.nan)
-        rows.append(
-            {
-                "model": model,
-                "term": term,
-                "estimate": est,
-                "std_error": float(fit.bse[j]),
-                "t": float(fit.tvalues[j]),
-                "p_value": float(fit.pvalues[j]),
-                "n_obs": int(fit.nobs),
-                "speed": sp,
-                "half_life": hl,
-            }
+    rows = [
+        _beta_row(
+            model, term, fit.params[j], fit.bse[j], fit.tvalues[j], fit.pvalues[j], fit.nobs, span
         )
+        for j, term in ((1, "ln_y"), (0, "const"))
+    ]
     obs = pd.DataFrame({"unit": lny.index.to_numpy(), "period": p0, "ln_y": x0, "growth": g})
     params = {
         "method": "beta",
