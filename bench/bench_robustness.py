@@ -77,7 +77,12 @@ from nqpf.index import Recipe, build_index  # noqa: E402
 from nqpf.index.normalise import normalise  # noqa: E402
 from nqpf.index.weights import weights as nqpf_weights  # noqa: E402
 from nqpf.panel import Panel  # noqa: E402
-from nqpf.robustness.uncertainty import RobustnessResult, Uncertainty, robustness  # noqa: E402
+from nqpf.robustness.uncertainty import (  # noqa: E402
+    RobustnessResult,
+    Uncertainty,
+    resample_units,  # noqa: E402
+    robustness,
+)
 
 REPLICATIONS = 10_000
 LOOP_REPS = 256  # replications timed in the two loops, extrapolated to REPLICATIONS
@@ -162,7 +167,7 @@ def sobol_uniforms(params: dict[str, Any], samples: int, seed: int) -> np.ndarra
 def decode(params: dict[str, Any], U: np.ndarray, n_units: int, k: int) -> list[Rep]:
     """Documented conventions of nqpf.robustness.uncertainty: alternative floor(u m);
     leave-one-out options (none, indicator 1..k); perturbation block of k columns;
-    resample from a generator seeded by int(u 2**31)."""
+    resample drawn by nqpf.robustness.uncertainty.resample_units(int(u 2**31))."""
     cols: dict[str, np.ndarray] = {}
     c = 0
     for name, dim in zip(params["inputs"], params["dims"], strict=True):
@@ -174,11 +179,12 @@ def decode(params: dict[str, Any], U: np.ndarray, n_units: int, k: int) -> list[
 
     wi, ai, li = pick("weights", len(WEIGHTS)), pick("aggregate", 2), pick("leave_one_out", k + 1)
     seeds = (cols["bootstrap"][:, 0] * 2**31).astype(np.int64)
+    draws = resample_units(seeds, n_units)  # the resamples nqpf draws for these seeds
     return [
         Rep(
             WEIGHTS[wi[r]], AGGREGATES[ai[r]], None if li[r] == 0 else int(li[r] - 1),
             cols["weight_perturbation"][r],
-            np.random.default_rng(int(seeds[r])).integers(0, n_units, n_units),
+            draws[r],
         )
         for r in range(len(U))
     ]

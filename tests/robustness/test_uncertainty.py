@@ -304,3 +304,16 @@ def test_real_panel_base_case_equals_the_plain_index(tmp_path):
     got = res.ranks.set_index(["unit", "period"])["base_rank"]
     assert len(got) == 31 * len(p.periods)
     assert (got == plain.reindex(got.index).astype(int)).all()
+
+
+def test_resample_units_is_deterministic_and_uniform():
+    from nqpf.robustness.uncertainty import resample_units
+
+    a = resample_units(np.array([1, 2, 3]), 31)
+    assert a.shape == (3, 31) and a.min() >= 0 and a.max() < 31
+    np.testing.assert_array_equal(a, resample_units(np.array([1, 2, 3]), 31))
+    np.testing.assert_array_equal(a[1], resample_units(np.array([2]), 31)[0])
+    assert not np.array_equal(a[0], a[1])
+    big = resample_units(np.arange(2000), 10).ravel()
+    counts = np.bincount(big, minlength=10) / big.size
+    np.testing.assert_allclose(counts, 0.1, atol=0.01)

@@ -28,8 +28,9 @@ Conventions
   weights from a Dirichlet distribution with parameters c·k·w (mean w, so larger c
   means less spread), through the gamma quantile function of the uniforms.
 * Unit resampling for data-driven weights draws n units with replacement (all
-  periods of a drawn unit enter), from a generator seeded by the replication's
-  uniform, so that the same uniform always gives the same resample.
+  periods of a drawn unit enter) from a counter-based generator keyed by the
+  replication's uniform (:func:`resample_units`), so that the same uniform
+  always gives the same resample.
 * Ranks: 1 is best; ties share the lowest rank. Percentiles of ranks use linear
   interpolation (NumPy's default).
 """
@@ -389,45 +390,69 @@ def expert_leaf_weights(framework, keep: np.ndarray | None = None) -> np.ndarray
 
 
 def _evaluate(prep: _Prepared, ch: dict[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
-    """Scores (len(rows), n_units, n_periods) of the replications ``rows``."""
+    """Scores (len(rows), n_units, n_periods) of the replications ``rows``.
+
+    Two stages: the weight vector of every replication (grouped by the choices
+    that make its base weights: imputation, normalisation, weighting method,
+    indicator left out; then resampling and perturbation), and the aggregation
+    (grouped by imputation, normalisation and aggregation method).
+    """
     from .batch import batch_scores, bootstrap_weights
 
-    any_cube = prep.cube(0, 0)
-    n_u, n_t, k = any_cube.shape
-    out = np.empty((len(rows), n_u, n_t))
+    n_u, n_t, k = prep.cube(0, 0).shape
     sub = {key: (v[rows] if v is not None else None) for key, v in ch.items()}
-    keys = np.stack([sub["impute"], sub["normalise"], sub["weights"], sub["aggregate"]], axis=1)
-    for combo in np.unique(keys, axis=0):
-        imp, nor, wm, agg = (int(x) for x in combo)
-        sel = np.flatnonzero((keys == combo).all(axis=1))
-        Z = prep.cube(imp, nor)
-        W = np.empty((len(sel), k))
+    W = np.empty((len(rows), k))
+    wkeys = np.stack(
+        [sub["impute"], sub["normalise"], sub["weights"], sub["leave_one_out"]], axis=1
+    )
+    for combo in np.unique(wkeys, axis=0):
+        imp, nor, wm, loo = (int(x) for x in combo)
+        sel = np.flatnonzero((wkeys == combo).all(axis=1))
+        W[sel] = prep.weights(imp, nor, wm, loo)
         spec = prep.space.options["weights"][wm]
-        for loo in np.unique(sub["leave_one_out"][sel]):
-            s2 = sel[sub["leave_one_out"][sel] == loo]
-            W[np.searchsorted(sel, s2)] = prep.weights(imp, nor, wm, int(loo))
-            if "boot_seed" in sub and spec in DATA_DRIVEN:
-                keep = np.ones(k, bool)
-                if loo > 0:
-                    keep[int(loo) - 1] = False
-                idx = np.stack(
-                    [
-                        np.random.default_rng(int(s)).integers(0, n_u, n_u)
-                        for s in sub["boot_seed"][s2]
-                    ]
-                )
-                Wb = np.zeros((len(s2), k))
-                Wb[:, keep] = bootstrap_weights(
-                    Z[:, :, keep], spec, idx, shift=prep.recipe.params.get("entropy_shift")
-                )
-                W[np.searchsorted(sel, s2)] = Wb
-        if sub["perturb_u"] is not None:
-            W = _perturb(W, sub["perturb_u"][sel], prep.unc)
+        if "boot_seed" in sub and spec in DATA_DRIVEN:
+            keep = np.ones(k, bool)
+            if loo > 0:
+                keep[loo - 1] = False
+            idx = resample_units(sub["boot_seed"][sel], n_u)
+            Wb = np.zeros((len(sel), k))
+            Wb[:, keep] = bootstrap_weights(
+                prep.cube(imp, nor)[:, :, keep],
+                spec,
+                idx,
+                shift=prep.recipe.params.get("entropy_shift"),
+            )
+            W[sel] = Wb
+    if sub["perturb_u"] is not None:
+        W = _perturb(W, sub["perturb_u"], prep.unc)
+
+    out = np.empty((len(rows), n_u, n_t))
+    akeys = np.stack([sub["impute"], sub["normalise"], sub["aggregate"]], axis=1)
+    panel_mode = "per-period" if prep.recipe.panel_mode == "per-period" else "pooled"
+    kw = {"rho": prep.recipe.params["rho"]} if "rho" in prep.recipe.params else {}
+    for combo in np.unique(akeys, axis=0):
+        imp, nor, agg = (int(x) for x in combo)
+        sel = np.flatnonzero((akeys == combo).all(axis=1))
         method = prep.space.options["aggregate"][agg]
-        panel_mode = "per-period" if prep.recipe.panel_mode == "per-period" else "pooled"
-        kw = {"rho": prep.recipe.params["rho"]} if "rho" in prep.recipe.params else {}
-        out[sel] = batch_scores(Z, W, method, panel_mode=panel_mode, **kw)
+        out[sel] = batch_scores(prep.cube(imp, nor), W[sel], method, panel_mode=panel_mode, **kw)
     return out
+
+
+def resample_units(seeds: np.ndarray, n: int) -> np.ndarray:
+    """Bootstrap draws of n units for each seed: (len(seeds), n) indices in [0, n).
+
+    Draw j of seed s is SplitMix64(s·2^32 + j) mod n (Steele, Lea and Flood 2014),
+    a counter-based generator: the same seed always gives the same resample,
+    whatever the chunking of replications, and all draws are computed at once.
+    """
+    s = np.asarray(seeds, dtype=np.uint64)[:, None]
+    j = np.arange(n, dtype=np.uint64)[None, :]
+    with np.errstate(over="ignore"):
+        z = (s << np.uint64(32)) + j + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z % np.uint64(n)).astype(np.intp)
 
 
 def _perturb(W: np.ndarray, U: np.ndarray, unc: Uncertainty) -> np.ndarray:
