@@ -283,7 +283,7 @@ def build_index(
             leaves = n.leaves()
             w = w_leaf[leaves] / w_leaf[leaves].sum()
             node_scores[n.id] = ctx.aggregate(
-                n, Z[:, leaves], w, [inds[j] for j in leaves], directions[leaves]
+                n, Z[:, leaves], w, [inds[j] for j in leaves], directions[leaves], True
             )
             tot = w_leaf[leaves].sum()
             for c in n.children:
@@ -398,14 +398,18 @@ class _Ctx:
         return w
 
     def aggregate(
-        self, node: _Node, X: np.ndarray, w: np.ndarray, labels: list[str], dirs: np.ndarray
+        self,
+        node: _Node,
+        X: np.ndarray,
+        w: np.ndarray,
+        labels: list[str],
+        dirs: np.ndarray,
+        leaf_level: bool,
     ) -> np.ndarray:
+        """Aggregate the columns of X (indicators when ``leaf_level``, else child scores)."""
         method = self.recipe.at(node.level, "aggregate")
         p = self.recipe.params
         kw = {key: p[key] for key in ("rho", "v", "r", "zeros", "min_share") if key in p}
-        leaf_level = all(c.level == "indicator" for c in node.children) or X.shape[1] == len(
-            node.leaves()
-        )
         try:
             res = aggregate(
                 X,
@@ -537,7 +541,8 @@ def _leaf_weights(ctx: _Ctx, root: _Node) -> np.ndarray:
 
 def _hierarchical(ctx: _Ctx, n: _Node, scores: dict[str, np.ndarray], local: dict[str, float]):
     """Hierarchical structure: weights and aggregation node by node, bottom up."""
-    if all(c.level == "indicator" for c in n.children):
+    leaf_level = all(c.level == "indicator" for c in n.children)
+    if leaf_level:
         cols = [c.leaf for c in n.children]
         X = ctx.Z[:, cols]
         labels = [ctx.inds[j] for j in cols]
@@ -552,7 +557,7 @@ def _hierarchical(ctx: _Ctx, n: _Node, scores: dict[str, np.ndarray], local: dic
     w = ctx.weights(n, X, labels, ctx.recipe.at(n.level, "weights"))
     for c, lw in zip(n.children, w, strict=True):
         local[c.id] = float(lw)
-    scores[n.id] = ctx.aggregate(n, X, w, labels, dirs)
+    scores[n.id] = ctx.aggregate(n, X, w, labels, dirs, leaf_level)
 
 
 def _per_indicator(recipe: Recipe, key: str, inds: list[str]) -> np.ndarray | None:
