@@ -1,0 +1,1 @@
+"""Public statistics in: World Bank WDI, Penn World Table, CEADs, yearbook tables, data packs."""
