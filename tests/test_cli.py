@@ -219,7 +219,7 @@ def test_framework_list():
     rc, stdout, _ = run("framework", "list")
     assert rc == 0
     rows = {r[0]: r for r in table_rows(stdout)}
-    assert set(rows) == {"hqd-five-concepts", "nqpf-three-elements", "pwt-demo"}
+    assert set(rows) == {"hqd-five-concepts", "nqpf-countries", "nqpf-three-elements", "pwt-demo"}
     assert rows["pwt-demo"][-1] == "9"  # nine indicators
     assert rows["hqd-five-concepts"][1].startswith("经济高质量发展")
 

@@ -91,7 +91,8 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing outp
 
 
 def _read(data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates="error"):
-    from .panel.io import read_panel
+    """Read data files or data pack folders into one panel."""
+    from .sources.pack import load_data as read_panel
 
     sheet_arg: str | int | None = sheet
     if sheet is not None and sheet.isdigit():
@@ -190,6 +191,7 @@ def validate(
 ) -> None:
     """Check data against a framework: missing, duplicated, non-numeric, impossible, outliers."""
     from .panel.validate import validate_file
+    from .sources.pack import load_data
 
     if out_file is not None and out_file.exists() and not force:
         # refuse before the (possibly long) checks run, in the command line's own terms
@@ -205,6 +207,7 @@ def validate(
         encoding=encoding,
         sheet=int(sheet) if sheet and sheet.isdigit() else sheet,
         units=units,
+        reader=load_data,
     )
     out.print(_table(rep.summary(), title="Validation summary"))
     f = rep.findings
@@ -271,7 +274,8 @@ def index_cmd(
         str | None, typer.Option(help="linear (default), multiplicative or game.")
     ] = None,
     impute_method: Annotated[
-        str | None, typer.Option("--impute", help="Fill gaps first (e.g. linear).")
+        str | None,
+        typer.Option("--impute", help="Fill gaps first (e.g. linear or linear+nearest)."),
     ] = None,
     explain: Annotated[bool, typer.Option(help="Write every intermediate table.")] = False,
     audit: Annotated[bool, typer.Option(help="Also write the statistical audit.")] = False,
@@ -315,7 +319,8 @@ def index_cmd(
     if impute_method:
         from .panel.impute import impute as do_impute
 
-        panel = do_impute(panel, impute_method)
+        for m in impute_method.split("+"):
+            panel = do_impute(panel, m.strip())
     dest = prepare_out_dir(out_dir, force)
     err.print(f"recipe: {recipe.describe()}", highlight=False, markup=False)
     with err.status(f"building the index of {panel!r} …"):
@@ -908,6 +913,20 @@ def data_yearbook(
         raise DataError(f"{dict_path} exists; pass --force or choose another --out")
     res.dictionary.to_csv(dict_path, index=False, encoding="utf-8-sig")
     out.print(f"Dictionary: {dict_path}", markup=False)
+
+
+@data_app.command("pack")
+def data_pack(
+    folder: Annotated[Path, typer.Argument(help="A data pack folder (with pack.yaml).")],
+) -> None:
+    """Show a data pack: source, licence, coverage, indicators and notes."""
+    from .sources.pack import read_pack
+
+    pack = read_pack(folder)
+    out.print(_table(pack.summary(), title=f"Data pack {folder}"))
+    out.print(_table(pack.indicators, title="Indicators"))
+    for note in pack.notes:
+        err.print(f"note: {note}", highlight=False, markup=False)
 
 
 def _split(text: str | None) -> list[str] | None:

@@ -46,7 +46,14 @@ from ..errors import DataError
 from .core import Panel, normalise_period
 
 COLUMNS: tuple[str, ...] = (
-    "severity", "check", "unit", "period", "indicator", "value", "row", "message"
+    "severity",
+    "check",
+    "unit",
+    "period",
+    "indicator",
+    "value",
+    "row",
+    "message",
 )
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 #: Fewest observed values in a cross-section for the outlier rules to run.
@@ -111,8 +118,11 @@ class ValidationReport:
         """Number of findings by check and severity: columns ``check, severity, count``."""
         if self.findings.empty:
             return pd.DataFrame(
-                {"check": pd.Series([], dtype="str"), "severity": pd.Series([], dtype="str"),
-                 "count": pd.Series([], dtype="int64")}
+                {
+                    "check": pd.Series([], dtype="str"),
+                    "severity": pd.Series([], dtype="str"),
+                    "count": pd.Series([], dtype="int64"),
+                }
             )
         g = self.findings.groupby(["severity", "check"], sort=False).size()
         out = g.rename("count").reset_index()[["check", "severity", "count"]]
@@ -128,7 +138,8 @@ class ValidationReport:
         more = f"\n… and {len(msgs) - 5} more errors" if len(msgs) > 5 else ""
         raise DataError(
             f"the data failed validation with {len(msgs)} error(s):\n- "
-            + "\n- ".join(msgs[:5]) + more
+            + "\n- ".join(msgs[:5])
+            + more
         )
 
     def write(self, path: str | Path, overwrite: bool = False) -> Path:
@@ -291,8 +302,12 @@ def validate_file(
     outlier_rule: Literal["mad", "iqr", "none"] | None = "mad",
     outlier_threshold: float | None = None,
     min_coverage: float = 0.5,
+    reader: Any = None,
 ) -> ValidationReport:
     """Read data file(s) with :func:`nqpf.panel.io.read_panel` and validate them.
+
+    ``reader`` replaces ``read_panel`` (same options); the command line passes
+    :func:`nqpf.sources.pack.load_data` so that data pack folders are read too.
 
     ``framework`` is a built-in framework name or a file path (loaded with
     :func:`nqpf.framework.load_framework`), a framework object, or None. The
@@ -309,12 +324,19 @@ def validate_file(
     """
     from .io import read_panel
 
+    read = reader or read_panel
     src = [str(p) for p in paths] if isinstance(paths, list | tuple) else [str(paths)]
     if not src:
         raise DataError("no data file given")
     opts: dict[str, Any] = {
-        "layout": layout, "unit": unit, "period": period, "indicator": indicator,
-        "value": value, "encoding": encoding, "sheet": sheet, "units": units,
+        "layout": layout,
+        "unit": unit,
+        "period": period,
+        "indicator": indicator,
+        "value": value,
+        "encoding": encoding,
+        "sheet": sheet,
+        "units": units,
     }
     target = src if len(src) > 1 else src[0]
     if isinstance(framework, str | Path):
@@ -323,9 +345,9 @@ def validate_file(
         framework = load_framework(framework)
     dup_error: DataError | None = None
     try:
-        panel = read_panel(target, duplicates="error", **opts)
+        panel = read(target, duplicates="error", **opts)
     except DataError as e:
-        panel = read_panel(target, duplicates="first", **opts)
+        panel = read(target, duplicates="first", **opts)
         dup_error = e
     dup = panel.meta.get("duplicates")
     dup = dup if isinstance(dup, pd.DataFrame) and not dup.empty else None
@@ -336,7 +358,8 @@ def validate_file(
         return report
     f = _Findings()
     f.add(
-        "error", "duplicate key",
+        "error",
+        "duplicate key",
         f"{dup_error} (The other checks used the first of each duplicated row.)",
     )
     findings = pd.concat([f.frame(), report.findings], ignore_index=True)
@@ -476,7 +499,8 @@ def _check_framework(f: _Findings, panel: Panel, framework: Any) -> list[str]:
         )
         by = f" (used by {_names(users[s])})" if s in users else ""
         f.add(
-            "error", "missing series",
+            "error",
+            "missing series",
             f"The framework needs series {s!r}{by}, but the data have no such indicator. {hint}",
             indicator=s,
         )
@@ -484,7 +508,8 @@ def _check_framework(f: _Findings, panel: Panel, framework: Any) -> list[str]:
     for name in panel.indicators:
         if name not in req:
             f.add(
-                "info", "unknown indicator",
+                "info",
+                "unknown indicator",
                 f"Indicator {name!r} is in the data but not used by the framework; it is kept "
                 "but takes no part in the index. Add it to the framework if it should.",
                 indicator=name,
@@ -516,11 +541,15 @@ def _check_bounds(f: _Findings, panel: Panel, framework: Any) -> None:
         if log:
             for u, t in np.argwhere(x <= 0):
                 f.add(
-                    "error", "log domain",
+                    "error",
+                    "log domain",
                     f"The value {raw[u, t]:g} at {_place(panel.units[u], panel.periods[t], series)}"
                     f" is not positive, but framework indicator {ind.id!r} takes its logarithm; "
                     "correct the value, or set log: false for the indicator.",
-                    panel.units[u], panel.periods[t], series, raw[u, t],
+                    panel.units[u],
+                    panel.periods[t],
+                    series,
+                    raw[u, t],
                 )
             with np.errstate(divide="ignore", invalid="ignore"):
                 x = np.where(x > 0, np.log(np.where(x > 0, x, 1.0)), np.nan)
@@ -540,11 +569,15 @@ def _check_bounds(f: _Findings, panel: Panel, framework: Any) -> None:
                 place = _place(panel.units[u], panel.periods[t], series)
                 shown = f"{raw[u, t]:g}" + ("" if how == "value" else f" ({how} = {x[u, t]:g})")
                 f.add(
-                    "error", "out of bounds",
+                    "error",
+                    "out of bounds",
                     f"The{imp} value {shown} at {place} is {side} bound {bound:g} of "
                     f"framework indicator {ind.id!r}{unit_txt}; correct the value, or widen "
                     "the indicator's bounds in the framework if the value is right.",
-                    panel.units[u], panel.periods[t], series, raw[u, t],
+                    panel.units[u],
+                    panel.periods[t],
+                    series,
+                    raw[u, t],
                 )
     for series, ids in denoms.items():
         if series not in panel.indicators:
@@ -553,19 +586,27 @@ def _check_bounds(f: _Findings, panel: Panel, framework: Any) -> None:
         v = panel.values[:, :, k]
         for u, t in np.argwhere(v < 0):
             f.add(
-                "error", "negative denominator",
+                "error",
+                "negative denominator",
                 f"Series {series!r} is a denominator (of {_names(ids)}) and is negative "
                 f"({v[u, t]:g}) at {_place(panel.units[u], panel.periods[t])}; a negative "
                 "denominator flips the sign of the ratio: correct the value.",
-                panel.units[u], panel.periods[t], series, v[u, t],
+                panel.units[u],
+                panel.periods[t],
+                series,
+                v[u, t],
             )
         for u, t in np.argwhere(v == 0):
             f.add(
-                "warning", "zero denominator",
+                "warning",
+                "zero denominator",
                 f"Series {series!r} is a denominator (of {_names(ids)}) and is zero at "
                 f"{_place(panel.units[u], panel.periods[t])}; the ratio is undefined there and "
                 "will be missing: check the value or impute it.",
-                panel.units[u], panel.periods[t], series, 0.0,
+                panel.units[u],
+                panel.periods[t],
+                series,
+                0.0,
             )
 
 
@@ -595,8 +636,11 @@ def _check_duplicates(f: _Findings, dup: pd.DataFrame) -> None:
         }
     )
     for (unit, period, ind), g in d.groupby(["unit", "period", "indicator"], sort=False):
-        rows = [str(int(r)) if isinstance(r, int | float | np.number) and not pd.isna(r)
-                else str(r) for r in g["row"].tolist() if r is not None and not pd.isna(r)]
+        rows = [
+            str(int(r)) if isinstance(r, int | float | np.number) and not pd.isna(r) else str(r)
+            for r in g["row"].tolist()
+            if r is not None and not pd.isna(r)
+        ]
         vals = g["value"].to_numpy(dtype=float)
         what = []
         if rows:
@@ -605,10 +649,14 @@ def _check_duplicates(f: _Findings, dup: pd.DataFrame) -> None:
             what.append("values " + ", ".join("missing" if np.isnan(x) else f"{x:g}" for x in vals))
         detail = f" ({'; '.join(what)})" if what else ""
         f.add(
-            "error", "duplicate key",
+            "error",
+            "duplicate key",
             f"{len(g)} rows share the key {_place(unit, period, ind)}{detail}; keep one of them "
             "in the source file, or read it with duplicates='first', 'last' or 'mean'.",
-            unit, period, ind, row=", ".join(rows) if rows else None,
+            unit,
+            period,
+            ind,
+            row=", ".join(rows) if rows else None,
         )
 
 
@@ -620,30 +668,45 @@ def _check_conversions(f: _Findings, panel: Panel) -> None:
         unit, period = where.get("unit"), where.get("period")
         ind = where.get("indicator", where.get("column"))
         row = where.get("row")
-        place = ", ".join(x for x in (f"row {row}" if row is not None else "",
-                                      _place(unit, period, ind)) if x)
+        place = ", ".join(
+            x for x in (f"row {row}" if row is not None else "", _place(unit, period, ind)) if x
+        )
         f.add(
-            "error", "non-numeric",
+            "error",
+            "non-numeric",
             f"The cell {raw!r} at {place or 'an unknown place'} is not a number and was read as "
             "missing; correct it in the source file, or leave it empty (or write '—') if the "
             "value is really missing.",
-            unit, period, ind, row=row,
+            unit,
+            period,
+            ind,
+            row=row,
         )
     for token, n in sorted(rep.missing_tokens.items()):
         what = "empty cells were" if token == "" else f"cell(s) written as {token!r} were"
         f.add(
-            "info", "conversion",
+            "info",
+            "conversion",
             f"{n} {what} read as missing values; check that these values are really missing in "
             "the source.",
             value=n,
         )
     msgs = (
-        (rep.thousands_separators, "cell(s) with thousands separators (such as '1,234.5') were "
-         "read as numbers; check that no decimal comma was meant."),
-        (rep.full_width, "cell(s) with full-width characters (such as '１２３') were converted to "
-         "ordinary digits; no action is needed."),
-        (rep.footnote_markers, "cell(s) had a trailing footnote marker (such as '12.3*') that was "
-         "dropped; read the source table's footnotes, as they may qualify the values."),
+        (
+            rep.thousands_separators,
+            "cell(s) with thousands separators (such as '1,234.5') were "
+            "read as numbers; check that no decimal comma was meant.",
+        ),
+        (
+            rep.full_width,
+            "cell(s) with full-width characters (such as '１２３') were converted to "
+            "ordinary digits; no action is needed.",
+        ),
+        (
+            rep.footnote_markers,
+            "cell(s) had a trailing footnote marker (such as '12.3*') that was "
+            "dropped; read the source table's footnotes, as they may qualify the values.",
+        ),
     )
     for n, text in msgs:
         if n:
@@ -662,7 +725,8 @@ def _check_coverage(f: _Findings, panel: Panel, scope: Sequence[str], min_covera
         cnt = obs[:, :, j].sum(axis=0)
         if cnt.sum() == 0:
             f.add(
-                "error", "empty indicator",
+                "error",
+                "empty indicator",
                 f"Indicator {name!r} has no value in any unit or period; check the column name "
                 "and the source file, or remove the indicator.",
                 indicator=name,
@@ -671,15 +735,20 @@ def _check_coverage(f: _Findings, panel: Panel, scope: Sequence[str], min_covera
         for t in np.flatnonzero(cnt / n_u < min_coverage):
             share = cnt[t] / n_u
             f.add(
-                "warning", "low coverage",
+                "warning",
+                "low coverage",
                 f"{_place(None, panel.periods[t], name).capitalize()} is observed for "
                 f"{share:.0%} of units ({int(cnt[t])} of {n_u}), below {min_coverage:.0%}; "
                 "find the missing data, impute them (nqpf.panel.impute) or drop the period.",
-                None, panel.periods[t], name, share,
+                None,
+                panel.periods[t],
+                name,
+                share,
             )
     for u in np.flatnonzero(~obs.any(axis=(1, 2))):
         f.add(
-            "warning", "empty unit",
+            "warning",
+            "empty unit",
             f"Unit {panel.units[u]!r} has no value for any indicator in any period; check that "
             "its name matches the data file, or drop it with panel.sel(units=...).",
             unit=panel.units[u],
@@ -696,12 +765,16 @@ def _check_constant(f: _Findings, panel: Panel, scope: Sequence[str]) -> None:
         lo = np.where(obs, v, np.inf).min(axis=0, initial=np.inf)
         for t in np.flatnonzero((cnt >= 2) & (hi == lo)):
             f.add(
-                "warning", "constant",
+                "warning",
+                "constant",
                 f"{_place(None, panel.periods[t], name).capitalize()} takes the same value "
                 f"{lo[t]:g} in all {int(cnt[t])} units with data; entropy and CRITIC weights are "
                 "undefined for a constant indicator: check the data, or drop the indicator "
                 "for that period.",
-                None, panel.periods[t], name, lo[t],
+                None,
+                panel.periods[t],
+                name,
+                lo[t],
             )
 
 
@@ -723,11 +796,15 @@ def _check_outliers(
             for i in np.flatnonzero(flags):
                 u = idx[i]
                 f.add(
-                    "warning", "outlier",
+                    "warning",
+                    "outlier",
                     f"The value {x[i]:g} at {_place(panel.units[u], period, name)} is an "
                     f"outlier in its period: {why(i)}; check the source value, and if it is "
                     "right keep it or winsorise the indicator before normalising.",
-                    panel.units[u], period, name, x[i],
+                    panel.units[u],
+                    period,
+                    name,
+                    x[i],
                 )
 
 
@@ -755,13 +832,17 @@ def _mad_flags(x: np.ndarray, threshold: float) -> tuple[np.ndarray, Any]:
         return np.zeros(x.size, bool), None
     med = float(np.median(x))
     mad = float(np.median(np.abs(x - med)))
-    spread = f"MAD {mad:g}" if mad > 0 else (
-        f"MAD 0, so 1.253314 × mean absolute deviation {np.mean(np.abs(x - med)):g}"
+    spread = (
+        f"MAD {mad:g}"
+        if mad > 0
+        else (f"MAD 0, so 1.253314 × mean absolute deviation {np.mean(np.abs(x - med)):g}")
     )
 
     def why(i: int) -> str:
-        return (f"modified z-score {m[i]:.2f} beyond ±{threshold:g} (median {med:g}, {spread}, "
-                f"{x.size} units)")
+        return (
+            f"modified z-score {m[i]:.2f} beyond ±{threshold:g} (median {med:g}, {spread}, "
+            f"{x.size} units)"
+        )
 
     return np.abs(m) > threshold, why
 
@@ -774,7 +855,9 @@ def _iqr_flags(x: np.ndarray, k: float) -> tuple[np.ndarray, Any]:
     lo, hi = q1 - k * iqr, q3 + k * iqr
 
     def why(i: int) -> str:
-        return (f"outside Tukey's fences [{lo:g}, {hi:g}] (Q1 {q1:g}, Q3 {q3:g}, k = {k:g}, "
-                f"{x.size} units)")
+        return (
+            f"outside Tukey's fences [{lo:g}, {hi:g}] (Q1 {q1:g}, Q3 {q3:g}, k = {k:g}, "
+            f"{x.size} units)"
+        )
 
     return (x < lo) | (x > hi), why
