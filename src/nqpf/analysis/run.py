@@ -174,7 +174,8 @@ def write_result(result: Any, out_dir: str | Path, overwrite: bool = False) -> l
     out.mkdir(parents=True, exist_ok=True)
     tables = result.tables()
     paths = {f"{stem}.csv": df for stem, df in tables.items()}
-    clash = [n for n in paths if (out / n).exists()]
+    names = list(paths) + (["figure.png"] if hasattr(result, "plot") else [])
+    clash = [n for n in names if (out / n).exists()]
     if clash and not overwrite:
         raise DataError(f"{out / clash[0]} exists; choose another --out or pass --force")
     written = []
