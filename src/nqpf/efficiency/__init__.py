@@ -1,0 +1,1 @@
+"""Efficiency and productivity: production-function TFP, growth accounting."""
