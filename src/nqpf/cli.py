@@ -90,13 +90,15 @@ LangOpt = Annotated[str, typer.Option("--lang", help="Language of labels: zh or 
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing output.")]
 
 
+def _sheet(sheet: str | None) -> str | int | None:
+    """An Excel sheet given on the command line: a number means its position."""
+    return int(sheet) if sheet is not None and sheet.isdigit() else sheet
+
+
 def _read(data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates="error"):
     """Read data files or data pack folders into one panel."""
     from .sources.pack import load_data as read_panel
 
-    sheet_arg: str | int | None = sheet
-    if sheet is not None and sheet.isdigit():
-        sheet_arg = int(sheet)
     src = [str(p) for p in data]
     return read_panel(
         src if len(src) > 1 else src[0],
@@ -106,7 +108,7 @@ def _read(data, layout, unit, period, indicator, value, encoding, sheet, units, 
         indicator=indicator,
         value=value,
         encoding=encoding,
-        sheet=sheet_arg,
+        sheet=_sheet(sheet),
         units=units,
         duplicates=duplicates,
     )
@@ -205,7 +207,7 @@ def validate(
         indicator=indicator,
         value=value,
         encoding=encoding,
-        sheet=int(sheet) if sheet and sheet.isdigit() else sheet,
+        sheet=_sheet(sheet),
         units=units,
         reader=load_data,
     )
@@ -337,7 +339,7 @@ def index_cmd(
         )
     if audit:
         a = run_audit(panel, fw, result=res)
-        with __import__("pandas").ExcelWriter(dest / "audit.xlsx", engine="openpyxl") as xw:
+        with pd.ExcelWriter(dest / "audit.xlsx", engine="openpyxl") as xw:
             for name, df in a.tables().items():
                 df.to_excel(xw, sheet_name=name[:31], index=False)
         files.append("audit.xlsx")
@@ -672,14 +674,9 @@ def tfp_pf(
     """Firm TFP from a production function (ACF, OP, LP, Wooldridge, OLS, FE)."""
     from .efficiency.production import estimate_tfp
     from .output import check_out_dir
-    from .panel.io import read_table
 
     check_out_dir(out_dir, force)
-    frames = [
-        read_table(p, encoding=encoding, sheet=int(sheet) if sheet and sheet.isdigit() else sheet)
-        for p in data
-    ]
-    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    df = _read_tables(data, encoding, sheet)
     with err.status(f"estimating the production function by {method} …"):
         res = estimate_tfp(
             df,
@@ -728,7 +725,6 @@ def growth_accounting_cmd(
     """Regional TFP by growth accounting with a perpetual-inventory capital stock."""
     from .efficiency.growth import growth_accounting
     from .output import check_out_dir
-    from .panel.io import read_table
 
     check_out_dir(out_dir, force)
     if (capital is None) == (investment is None):
@@ -741,8 +737,7 @@ def growth_accounting_cmd(
         init: str | float = float(initial)
     except ValueError:
         init = initial
-    frames = [read_table(p) for p in data]
-    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    df = _read_tables(data)
     res = growth_accounting(
         df,
         output=output,
@@ -806,7 +801,7 @@ def impute(
     res = do_impute(panel, method, groups=group_map, limit=limit)
     path = write_panel(res, out_file, layout="long", overwrite=force, imputed=True)
     n = int(res.imputed.sum() - panel.imputed.sum())
-    left = int(res.values.size - (~__import__("numpy").isnan(res.values)).sum())
+    left = int(pd.isna(res.values).sum())
     out.print(
         f"{n} cells imputed by {method}; {left} cells still missing. Written to {path}",
         markup=False,
@@ -1049,6 +1044,14 @@ def data_pack(
     out.print(_table(pack.indicators, title="Indicators"))
     for note in pack.notes:
         err.print(f"note: {note}", highlight=False, markup=False)
+
+
+def _read_tables(data: list[Path], encoding: str | None = None, sheet: str | None = None):
+    """Plain tables (not panels) from one or more files, stacked."""
+    from .panel.io import read_table
+
+    frames = [read_table(p, encoding=encoding, sheet=_sheet(sheet)) for p in data]
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
 def _split(text: str | None) -> list[str] | None:
