@@ -1071,6 +1071,16 @@ def _write_source_panel(panel, out_file: Path, force: bool) -> None:
     out.print(f"Written to {path}", markup=False)
 
 
+# ---------------------------------------------------------------------- more commands
+def _register_more() -> None:
+    from .commands import register
+
+    register(app)
+
+
+_register_more()
+
+
 # ---------------------------------------------------------------------- entry point
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for usage and data errors)."""
