@@ -1,0 +1,34 @@
+"""Data envelopment analysis: CCR/BCC, SBM (with undesirable outputs), super-SBM, DDF, NDDF.
+
+The low-level :func:`solve` works on arrays against one reference technology (one HiGHS
+model per program and reference set, warm-started per unit, with exact reference-set
+reduction); :func:`dea` works on panels and frontiers (contemporaneous, sequential, window,
+global, biennial) and returns a :class:`DEAResult`; :func:`productivity` gives the Malmquist,
+Malmquist–Luenberger, global Malmquist–Luenberger and Luenberger indices.
+
+Speed (2-core test machine, 4,500 units, global SBM-CRS with one bad output, serial): about
+0.8-1.1 s with reduction (0.2 ms per unit) against 8.5 s without it, about 170 s for a
+``scipy.optimize.linprog`` loop and 208 s for DEAPack's ``UndesirableSBM``; 75,000 units
+take about 27 s (CRS) and 53 s (VRS).
+"""
+
+from .api import dea
+from .frontier import FRONTIERS, reference_periods, reference_rows
+from .models import DEAArrays, solve
+from .productivity import productivity
+from .productivity_result import ProductivityResult
+from .result import DEAResult
+from .spec import DEASpec
+
+__all__ = [
+    "FRONTIERS",
+    "DEAArrays",
+    "DEAResult",
+    "DEASpec",
+    "ProductivityResult",
+    "dea",
+    "productivity",
+    "reference_periods",
+    "reference_rows",
+    "solve",
+]
