@@ -1,0 +1,168 @@
+"""``nqpf tfp``: DEA efficiency and productivity indices (Malmquist, ML, GML, Luenberger)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import DataError
+
+INDEX_CHOICES = ("none", "malmquist", "ml", "gml", "luenberger")
+
+
+def _resolve_units(data: Any, unit: str, units: str) -> Any:
+    """Unit names resolved to canonical ids (provinces, countries); aggregates left out."""
+    if units == "none":
+        return data
+    if units not in ("auto", "province", "country"):
+        raise DataError(f"unknown --units {units!r}; use province, country, auto or none")
+    from ..panel.core import Panel
+    from ..panel.names import resolve_units
+
+    if isinstance(data, Panel):
+        match = resolve_units(list(data.units), kind=units, where="panel units")
+        keep = [u for u in data.units if u in match.mapping]
+        return data.sel(units=keep).rename_units(dict(match.mapping))
+    if unit not in data.columns:
+        raise DataError(f"the table has no unit column {unit!r}; name it with --unit")
+    match = resolve_units(data[unit], kind=units, where=f"column {unit!r}")
+    keep = data[unit].isin(list(match.mapping)).to_numpy()
+    return data.loc[keep].assign(**{unit: data.loc[keep, unit].map(match.mapping)})
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("tfp")
+    def tfp(
+        data: Annotated[
+            list[Path],
+            typer.Argument(help="Data: CSV, Excel, Parquet, Stata .dta, or a data pack folder."),
+        ],
+        inputs: Annotated[str, typer.Option(help="Input columns, comma-separated (K,L,E).")],
+        outputs: Annotated[str, typer.Option(help="Desirable output column(s).")],
+        out_dir: Annotated[Path, typer.Option("--out", help="New output folder.")],
+        bad: Annotated[
+            str | None, typer.Option(help="Undesirable output column(s), e.g. CO2.")
+        ] = None,
+        model: Annotated[
+            str, typer.Option(help="sbm, super-sbm, ccr, bcc, ddf or nddf.")
+        ] = "sbm",
+        rts: Annotated[str | None, typer.Option(help="crs or vrs (bcc implies vrs).")] = None,
+        orientation: Annotated[
+            str | None, typer.Option(help="in, out or none (radial default: out).")
+        ] = None,
+        frontier: Annotated[
+            str | None,
+            typer.Option(
+                help="global, contemporaneous, sequential, window or biennial "
+                "(default: global for gml and for efficiency alone, else contemporaneous)."
+            ),
+        ] = None,
+        window: Annotated[int | None, typer.Option(help="Periods in a window frontier.")] = None,
+        index: Annotated[
+            str, typer.Option(help="none, malmquist, ml, gml or luenberger.")
+        ] = "none",
+        unit_col: Annotated[str, typer.Option("--unit", help="Column of unit ids.")] = "unit",
+        period_col: Annotated[str, typer.Option("--period", help="Column of periods.")] = "period",
+        units: Annotated[
+            str, typer.Option("--units", help="Resolve unit names: province, country or none.")
+        ] = "none",
+        no_reduce: Annotated[
+            bool, typer.Option("--no-reduce", help="Solve against the full reference sets.")
+        ] = False,
+        dask: Annotated[
+            str | None, typer.Option(help="Run the programmes with Dask: threads or processes.")
+        ] = None,
+        encoding: Annotated[str | None, typer.Option(help="Text encoding of CSV files.")] = None,
+        sheet: Annotated[str | None, typer.Option(help="Excel sheet name or number.")] = None,
+        force: Annotated[bool, typer.Option("--force", help="Overwrite existing output.")] = False,
+    ) -> None:
+        """DEA efficiency (SBM, super-SBM, CCR/BCC, DDF, NDDF) and productivity indices."""
+        from rich.markup import escape
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        from ..cli import _read, _read_tables, _split, _table, err, out
+        from ..efficiency.dea.api import dea
+        from ..efficiency.dea.productivity import productivity
+        from ..output import check_out_dir
+
+        idx = index.strip().lower()
+        if idx not in INDEX_CHOICES:
+            raise typer.BadParameter(
+                f"unknown index {index!r}; use {', '.join(INDEX_CHOICES)}", param_hint="--index"
+            )
+        if dask is not None and dask not in ("threads", "processes"):
+            raise typer.BadParameter("use threads or processes", param_hint="--dask")
+        check_out_dir(out_dir, force)
+        ins, outs, bads = _split(inputs) or [], _split(outputs) or [], _split(bad)
+        if any(p.is_dir() for p in data):  # data pack(s): read as a panel
+            table = _read(data, "auto", None, None, None, None, encoding, sheet, "none")
+        else:
+            table = _read_tables(data, encoding, sheet)
+        table = _resolve_units(table, unit_col, units)
+        orient = None if orientation is None else orientation.strip().lower()
+        dea_orient = orient
+        if orient in (None, "none"):  # radial: output, as productivity() defaults
+            dea_orient = "output" if model.lower() in ("ccr", "bcc") else None
+        eff_frontier = frontier or ("global" if idx in ("none", "gml") else "contemporaneous")
+
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("efficiency", total=None)
+
+            def tick(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            res = dea(
+                table,
+                ins,
+                outs,
+                bads,
+                unit=unit_col,
+                period=period_col,
+                model=model,
+                rts=rts,
+                orientation=dea_orient,
+                frontier=eff_frontier,
+                window=window,
+                reduce=not no_reduce,
+                dask=dask,
+                progress=tick,
+            )
+            prod = None
+            if idx != "none":
+                task = bar.add_task(f"{idx} index", total=None)
+                prod = productivity(
+                    table,
+                    ins,
+                    outs,
+                    bads,
+                    unit=unit_col,
+                    period=period_col,
+                    index=idx,
+                    model=model,
+                    rts=rts,
+                    orientation=orient,
+                    frontier=frontier,
+                    window=window,
+                    reduce=not no_reduce,
+                    dask=dask,
+                    progress=tick,
+                )
+        files = list(res.write(out_dir, overwrite=force))
+        if prod is not None:
+            files += prod.write(out_dir, overwrite=force)
+        for w in [*res.warnings, *(prod.warnings if prod is not None else [])]:
+            err.print(f"warning: {w}", highlight=False, markup=False)
+        out.print(_table(res.summary(), title=f"DEA efficiency ({model}, {eff_frontier})"))
+        if prod is not None:
+            out.print(_table(prod.summary(), title=f"Productivity index ({idx}, {model})"))
+        out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(map(str, files)),
+                  markup=False)  # fmt: skip
