@@ -1,38 +1,31 @@
-"""End-to-end tests of ``nqpf demo`` (the main job on the bundled Penn World Table extract).
+"""End-to-end tests of ``nqpf demo`` (the bundled demo study on the Penn World Table extract).
 
-The demo runs twice in this module (about 4 s each): once in English into a new folder,
-then again into the same folder with ``--force --lang zh``. Every test reads those two
-runs' outputs; the checks recompute the documented recipe (min-max over the pooled panel,
-entropy weights, weighted sum) from ``indicators.csv`` by hand.
+``nqpf demo`` runs once in this module, in English, exactly as a user runs it (the whole
+study: index, TFP, analyses, robustness, figures, four table formats, report). The checks
+recompute the documented recipe by hand from the bundled CSV: linear interpolation of
+interior gaps, the framework's ratios and logs, countries complete in every year, min-max
+over the pooled panel, entropy weights, weighted sum. A lighter run of the same study in
+Chinese (CSV tables only) checks labels and that the shared tables come out byte for byte
+the same.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from clitools import flat, run
-from nqpf.demo import DEMO_PERIODS, demo_data_path
+from nqpf.demo import DEMO_PERIODS, demo_data_path, demo_study_path
 from nqpf.errors import DataError
 from nqpf.output import prepare_out_dir
+from nqpf.study.runner import run_study
 
-#: the files README.md lists for the demo folder
-README_FILES = {
-    "validation.csv",
-    "indicators.csv",
-    "scores.csv",
-    "weights.csv",
-    "index.xlsx",
-    "recipe.json",
-    "ranking.csv",
-    "demo.json",
-    "kernel",
-    "typology",
-}
-PWT_IDS = {
+FIXED = {"report.html", "tables.xlsx", "manifest.json", "tables", "figures"}
+PWT_IDS = [
     "human_capital",
     "labour_productivity",
     "labour_share",
@@ -42,13 +35,13 @@ PWT_IDS = {
     "tfp_level",
     "export_share",
     "gdp_per_capita",
-}
+]
+LIGHT = ["tfp=null", "robustness=false", "analyses=[]", "outputs.figures=[]",
+         "outputs.tables=[csv]"]
 
 
-
-
-
-
+def _csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, encoding="utf-8-sig")
 
 
 @pytest.fixture(scope="module")
@@ -57,149 +50,134 @@ def first(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo") / "nqpf-demo"
     rc, stdout, stderr = run("demo", "--out", out)
     assert rc == 0, stderr
-    return {
-        "out": out,
-        "stdout": stdout,
-        "scores_bytes": (out / "scores.csv").read_bytes(),
-        "ranking": pd.read_csv(out / "ranking.csv"),
-    }
+    return {"out": out, "stdout": stdout}
 
 
 @pytest.fixture(scope="module")
-def refused(first):
-    """A second run into the same, now non-empty folder, without --force."""
-    before = {p.name: p.stat().st_mtime_ns for p in first["out"].iterdir()}
-    rc, stdout, stderr = run("demo", "--out", first["out"])
-    after = {p.name: p.stat().st_mtime_ns for p in first["out"].iterdir()}
-    return rc, stderr, before, after
+def light_zh(first, tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo-zh") / "zh"
+    return run_study(demo_study_path(), out, lang="zh", overrides=LIGHT)
 
 
-@pytest.fixture(scope="module")
-def again_zh(first, refused):
-    """The demo again into the same folder with --force, Chinese labels."""
-    rc, stdout, stderr = run("demo", "--out", first["out"], "--force", "--lang", "zh")
-    assert rc == 0, stderr
-    return {"out": first["out"], "stdout": stdout}
+def _hand_indicators() -> pd.DataFrame:
+    raw = pd.read_csv(demo_data_path())
+    raw = raw.rename(columns={"isocode": "unit", "year": "period"}).set_index(
+        ["unit", "period"]).sort_index()
+    series = ["hc", "rgdpo", "emp", "labsh", "cn", "csh_i", "delta", "ctfp", "csh_x", "rgdpe",
+              "pop"]
+    raw = raw[series].astype(float)
+    raw = raw[raw.index.get_level_values("period").isin(DEMO_PERIODS)]
+    # linear interpolation of interior gaps, per country and series, in years
+    filled = raw.groupby(level="unit", group_keys=False).apply(
+        lambda g: g.droplevel("unit").interpolate(method="index", limit_area="inside")
+        .set_index(g.index))
+    f = filled
+    ind = pd.DataFrame(
+        {
+            "human_capital": f["hc"],
+            "labour_productivity": f["rgdpo"] / f["emp"],
+            "labour_share": f["labsh"],
+            "capital_per_worker": np.log(f["cn"] / f["emp"]),
+            "investment_share": f["csh_i"],
+            "capital_depreciation": f["delta"],
+            "tfp_level": f["ctfp"],
+            "export_share": f["csh_x"],
+            "gdp_per_capita": np.log(f["rgdpe"] / f["pop"]),
+        }
+    )
+    complete = ind.notna().all(axis=1).groupby(level="unit").all()
+    complete &= ind.groupby(level="unit").size() == len(DEMO_PERIODS)
+    return ind[ind.index.get_level_values("unit").isin(complete[complete].index)]
 
 
-def test_writes_the_files_readme_lists(first):
+def test_writes_the_fixed_names_and_says_where(first):
     out = first["out"]
-    assert {p.name for p in out.iterdir()} == README_FILES
-    manifest = json.loads((out / "demo.json").read_text("utf-8"))
-    # the manifest lists every file of the folder, itself included
-    assert set(manifest["files"]) == README_FILES
-    assert manifest["framework"] == "pwt-demo"
-    assert manifest["periods"] == [2005, 2017]
+    assert {p.name for p in out.iterdir()} == FIXED
+    man = json.loads((out / "manifest.json").read_text("utf-8"))
+    on_disk = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert man["outputs"] == on_disk
+    assert man["parameters"]["framework"] == "pwt-demo"
+    assert man["parameters"]["periods"] == list(DEMO_PERIODS)
+    p = man["parameters"]
     # README: 182 countries in the extract; the demo keeps those with complete data
-    assert manifest["units"] + len(manifest["units_left_out"]) == 182
-    assert manifest["units"] >= 100
-    assert manifest["recipe"]["weights"] == "entropy"
-    assert manifest["recipe"]["aggregate"] == "sum"
-    assert manifest["recipe"]["normalise"] == "minmax"
-    assert "Outputs in" in first["stdout"] and "ranking.csv" in first["stdout"]
-
-
-def test_ranking_columns_and_ranks(first):
-    rk = first["ranking"]
-    manifest = json.loads((first["out"] / "demo.json").read_text("utf-8"))
-    assert list(rk.columns) == ["unit", "name", "score", "rank"]
-    n = len(rk)
-    assert n == manifest["units"]
-    assert rk["rank"].tolist() == list(range(1, n + 1))
-    assert rk["unit"].is_unique
-    assert (np.diff(rk["score"].to_numpy()) <= 0).all()
-    assert rk.loc[rk["unit"] == "CHE", "name"].item() == "Switzerland"
-    # the printed table leads with the rank-1 country of ranking.csv
-    top = rk.iloc[0]
-    assert top["unit"] in first["stdout"] and top["name"] in first["stdout"]
-    assert "Country-level NQPF demonstration (PWT 9.1), 2017" in flat(first["stdout"])
-    # ranking.csv is the last year of scores.csv, node "index"
-    sc = pd.read_csv(first["out"] / "scores.csv")
-    last = sc[(sc["node"] == "index") & (sc["period"] == DEMO_PERIODS[-1])].set_index("unit")
-    assert np.allclose(rk.set_index("unit")["score"], last.loc[rk["unit"], "score"])
-    assert (rk.set_index("unit")["rank"] == last.loc[rk["unit"], "rank"]).all()
-
-
-def test_scores_in_unit_interval(first):
-    sc = pd.read_csv(first["out"] / "scores.csv")
-    assert list(sc.columns) == ["unit", "period", "node", "score", "rank", "level"]
-    assert set(sc["node"]) == {"index", "labourers", "means_of_labour", "objects_of_labour"}
-    assert sc["score"].notna().all()  # only countries with complete data are kept
-    assert sc["score"].between(0.0, 1.0).all()
-    assert set(sc["period"]) == set(DEMO_PERIODS)
-    # ranks within each node and period run 1..n
-    for (_node, _period), g in sc.groupby(["node", "period"]):
-        assert sorted(g["rank"]) == list(range(1, len(g) + 1))
-
-
-def test_weights_sum_to_one(first):
-    w = pd.read_csv(first["out"] / "weights.csv")
-    assert list(w.columns[:3]) == ["parent", "node", "weight"]
-    ind = w[w["level"] == "indicator"]
-    assert set(ind["node"]) == PWT_IDS
-    assert ind["effective_weight"].sum() == pytest.approx(1.0, abs=1e-12)
-    for parent, g in w.groupby("parent"):
-        assert g["weight"].sum() == pytest.approx(1.0, abs=1e-12), parent
-    # effective weight = local weight × the parent's effective weight
-    eff = dict(zip(w["node"], w["effective_weight"], strict=True))
-    eff["index"] = 1.0
-    for row in w.itertuples():
-        assert row.effective_weight == pytest.approx(row.weight * eff[row.parent], abs=1e-12)
+    assert len(p["units"]) + len(p["units_left_out"]) == 182 and len(p["units"]) >= 100
+    assert p["recipe"]["weights"] == "entropy" and p["recipe"]["normalise"] == "minmax"
+    assert man["inputs"][0]["path"].endswith("pwt91_demo.csv")
+    for stem in ("scores_by_year", "ranks_by_year", "weights", "dimension_scores",
+                 "tfp_growth_accounting", "dagum", "robustness_ranks"):
+        for ext in ("csv", "tex", "dta"):
+            assert (out / "tables" / f"{stem}.{ext}").is_file(), (stem, ext)
+    assert (out / "figures" / "index_bump.png").is_file()
+    assert (out / "figures" / "index_bump.svg").is_file()
+    text = flat(first["stdout"])
+    assert f"Report: {out / 'report.html'}" in text
+    assert "Country-level NQPF demonstration (PWT 9.1), 2017" in text
+    assert "Outputs in" in text and "report.html" in text
 
 
 def test_outputs_reproduce_the_documented_recipe(first):
-    """Min-max over the pooled panel, entropy weights (0·ln 0 = 0), weighted sum."""
     out = first["out"]
-    ind = pd.read_csv(out / "indicators.csv")
-    assert list(ind.columns) == ["unit", "period", "indicator", "value", "imputed"]
-    assert set(ind["indicator"]) == PWT_IDS
-    x = ind.pivot_table(index=["unit", "period"], columns="indicator", values="value")
+    ind = _hand_indicators()
+    x = ind
     z = (x - x.min()) / (x.max() - x.min())  # every pwt-demo indicator is a benefit (+)
     p = (z / z.sum()).to_numpy()
     plogp = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)
     e = -plogp.sum(axis=0) / np.log(len(z))
     w_hand = pd.Series((1 - e) / (1 - e).sum(), index=z.columns)
 
-    w = pd.read_csv(out / "weights.csv")
+    w = _csv(out / "tables" / "weights.csv")
     w_ind = w[w["level"] == "indicator"].set_index("node")["effective_weight"]
-    assert np.allclose(w_ind.loc[w_hand.index], w_hand, atol=1e-12)
+    assert set(w_ind.index) == set(PWT_IDS)
+    assert np.allclose(w_ind.loc[w_hand.index], w_hand, atol=1e-10)
+    for _parent, g in w.groupby("parent"):
+        assert g["weight"].sum() == pytest.approx(1.0, abs=1e-12)
 
-    sc = pd.read_csv(out / "scores.csv")
-    idx = sc[sc["node"] == "index"].set_index(["unit", "period"])["score"]
     hand = (z * w_hand).sum(axis=1)
-    assert np.allclose(idx.loc[hand.index], hand, atol=1e-12)
-    # a dimension's score uses its indicators' local weights
-    lab = w[w["parent"] == "labourers"].set_index("node")["weight"]
-    hand_lab = (z[lab.index] * lab).sum(axis=1)
-    got_lab = sc[sc["node"] == "labourers"].set_index(["unit", "period"])["score"]
-    assert np.allclose(got_lab.loc[hand_lab.index], hand_lab, atol=1e-12)
+    sc = _csv(out / "tables" / "scores_by_year.csv").set_index("unit")
+    assert sorted(sc.index) == sorted(set(ind.index.get_level_values("unit")))
+    for t in DEMO_PERIODS:
+        got = sc[str(t)]
+        want = hand.xs(t, level="period")
+        assert np.allclose(got.loc[want.index], want, atol=1e-10)
 
 
-def test_existing_folder_is_refused_without_force(refused):
-    rc, stderr, before, after = refused
-    assert rc == 2
-    assert "--force" in stderr
-    assert "not empty" in stderr
+def test_printed_ranking_is_the_last_year(first):
+    rk = _csv(first["out"] / "tables" / "ranks_by_year.csv")
+    last = rk.sort_values(str(DEMO_PERIODS[-1]))
+    top = last.iloc[0]
+    assert top["unit"] in first["stdout"] and top["name"] in first["stdout"]
+    assert rk.loc[rk["unit"] == "CHE", "name"].item() == "Switzerland"
+    assert sorted(last[str(DEMO_PERIODS[-1])]) == list(range(1, len(rk) + 1))
+
+
+def test_existing_folder_is_refused_without_force(first):
+    before = {p.name: p.stat().st_mtime_ns for p in first["out"].iterdir()}
+    rc, _stdout, stderr = run("demo", "--out", first["out"])
+    after = {p.name: p.stat().st_mtime_ns for p in first["out"].iterdir()}
+    assert rc == 2 and "--force" in stderr and "not empty" in stderr
     assert "Traceback" not in stderr
-    assert before == after  # nothing was rewritten
+    assert before == after
 
 
-def test_force_and_chinese_labels(again_zh, first):
-    out = again_zh["out"]
-    assert {p.name for p in out.iterdir()} == README_FILES
-    rk = pd.read_csv(out / "ranking.csv")
-    names = dict(zip(rk["unit"], rk["name"], strict=True))
-    assert names["CHE"] == "瑞士"
-    assert names["USA"] == "美国"
-    # the printed ranking shows the Chinese name of the first country, and the zh title
-    assert names[rk["unit"].iloc[0]] in again_zh["stdout"]
-    assert "国家层面新质生产力演示框架(PWT 9.1), 2017" in flat(again_zh["stdout"])
-    # same order as the English run
-    assert rk["unit"].tolist() == first["ranking"]["unit"].tolist()
+def test_chinese_labels_and_identical_numbers(first, light_zh):
+    out = light_zh.out_dir
+    zh = _csv(out / "tables" / "ranks_by_year.csv")
+    en = _csv(first["out"] / "tables" / "ranks_by_year.csv")
+    assert list(zh.columns[:2]) == ["地区代码", "名称"]
+    names = dict(zip(zh["地区代码"], zh["名称"], strict=True))
+    assert names["CHE"] == "瑞士" and names["USA"] == "美国"
+    assert zh["地区代码"].tolist() == en["unit"].tolist()
+    assert (zh.iloc[:, 2:].to_numpy() == en.iloc[:, 2:].to_numpy()).all()
+    assert light_zh.output.title == "国家层面新质生产力演示研究 (佩恩表 9.1)"
 
 
-def test_deterministic(again_zh, first):
-    assert (again_zh["out"] / "scores.csv").read_bytes() == first["scores_bytes"]
+def test_same_study_same_tables(first, tmp_path):
+    """The light English run writes the index tables byte for byte as the full run did."""
+    res = run_study(demo_study_path(), tmp_path / "en", overrides=LIGHT)
+    for name in ("scores_by_year", "ranks_by_year", "weights", "dimension_scores",
+                 "index_summary", "coverage"):
+        a = (first["out"] / "tables" / f"{name}.csv").read_bytes()
+        assert (res.out_dir / "tables" / f"{name}.csv").read_bytes() == a, name
 
 
 def test_bad_language_is_a_usage_error(tmp_path):
@@ -225,8 +203,10 @@ def test_prepare_out_dir(tmp_path):
         prepare_out_dir(f, force=True)
 
 
-def test_demo_data_path_is_the_bundled_csv():
+def test_bundled_files():
     p = demo_data_path()
     assert p.name == "pwt91_demo.csv" and p.is_file()
     header = p.read_text(encoding="utf-8").splitlines()[0]
     assert "isocode" in header and "year" in header and "ctfp" in header
+    s = demo_study_path()
+    assert s.name == "demo_study.yaml" and "builtin: pwt91-demo" in s.read_text("utf-8")

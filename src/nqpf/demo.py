@@ -1,30 +1,36 @@
-"""The demo: the main nqpf job on the bundled real data.
+"""The demo: the bundled demo study on the bundled real data.
 
 The bundled data are 19 series of the Penn World Table 9.1 (Feenstra, Inklaar
 and Timmer 2015, www.ggdc.net/pwt, CC BY 4.0) for every country with output data,
 2000–2017, as Debian's ``r-cran-pwt9`` package ships them (rebuilt by
-``scripts/build_demo_data.sh``). The demo reads them, checks them against the
-``pwt-demo`` framework, fills interior gaps by linear interpolation, derives the
-framework's indicators, builds the composite index (min-max over the pooled
-panel, entropy weights, weighted sum: the most common recipe in the NQPF
-literature), analyses it (kernel density by year, country types by k-means on
-the dimension profiles) and writes every table into a new folder.
+``scripts/build_demo_data.sh``). ``nqpf demo`` runs the study file bundled as
+``nqpf/datasets/demo_study.yaml`` (:func:`demo_study_path`) with
+:func:`nqpf.study.runner.run_study`: it reads the data, checks them against the
+``pwt-demo`` framework, fills interior gaps by linear interpolation, builds the
+composite index (min-max over the pooled panel, entropy weights, weighted sum:
+the most common recipe in the NQPF literature), measures TFP (growth accounting
+and, where the DEA engine is installed, a Malmquist index), analyses the index
+(Dagum Gini by continent, kernel densities, convergence, coupling of the three
+dimensions, obstacles, country types), checks the ranking's robustness and
+writes the study's folder: ``report.html``, ``tables.xlsx``, ``manifest.json``,
+``tables/`` and ``figures/``. It opens nothing.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.resources import as_file, files
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .errors import DataError
-from .output import prepare_out_dir
 
 DEMO_FILE = "pwt91_demo.csv"
+DEMO_STUDY = "demo_study.yaml"
+DEMO_FRAMEWORK = "pwt-demo"
 DEMO_SERIES = (
     "rgdpe",
     "rgdpo",
@@ -43,7 +49,7 @@ DEMO_SERIES = (
     "csh_m",
     "delta",
 )
-#: The years the demo index covers (PWT 9.1's TFP levels end in 2017).
+#: The years the demo index covers (PWT 9.1's TFP levels end in 2017; see demo_study.yaml).
 DEMO_PERIODS = tuple(range(2005, 2018))
 
 
@@ -54,6 +60,7 @@ class DemoResult:
     ranking: pd.DataFrame
     ranking_title: str
     lines: list[str] = field(default_factory=list)
+    study: Any = None
 
 
 def demo_data_path() -> Path:
@@ -76,91 +83,48 @@ def load_demo_panel():
     )
 
 
+def demo_study_path() -> Path:
+    """Path of the bundled demo study file (inside the installed package)."""
+    with as_file(files("nqpf.datasets") / DEMO_STUDY) as p:
+        return Path(p)
+
+
 def run_demo(
     out_dir: Path | str = "nqpf-demo",
     force: bool = False,
     lang: str = "en",
     progress: Callable[[str], None] | None = None,
 ) -> DemoResult:
-    """Run the demo pipeline and write its tables into ``out_dir``.
+    """Run the bundled demo study and write its outputs into ``out_dir``.
 
-    Steps: load → validate → impute (linear, interior gaps) → derive the
-    framework's indicators → composite index → ranking → kernel density and
-    typology of the index.
+    Returns
+    -------
+    DemoResult
+        ``out_dir``; ``files``: the fixed names at the top of the folder; ``ranking``:
+        the last year's ranking (unit, name, score, rank); ``lines``: a summary ending with
+        where the report is; ``study``: the :class:`~nqpf.study.runner.RunResult`.
     """
     from .datasets.reference import unit_label
-    from .framework import load_framework, prepare
-    from .index import build_index
-    from .panel.impute import impute
-    from .panel.io import write_panel
-    from .panel.validate import validate
+    from .study.runner import FIXED_NAMES, run_study
 
+    if lang not in ("zh", "en"):
+        raise DataError(f"unknown language {lang!r}; use zh or en")
     say = progress or (lambda _m: None)
-    out = prepare_out_dir(Path(out_dir), force)
-    written: list[str] = []
-
-    say("reading the bundled Penn World Table 9.1 extract")
-    raw = load_demo_panel()
-    fw = load_framework("pwt-demo")
-    say(f"validating {raw!r} against framework {fw.id}")
-    rep = validate(raw, framework=fw)
-    rep.write(out / "validation.csv", overwrite=True)
-    written.append("validation.csv")
-
-    panel = raw.sel(periods=list(DEMO_PERIODS), indicators=fw.required_series())
-    say("filling interior gaps by linear interpolation")
-    filled = impute(panel, "linear")
-    derived = prepare(filled, fw)
-    # the index needs every indicator of a unit-period: keep the countries complete in every year
-    complete = ~pd.isna(pd.DataFrame(derived.values.reshape(derived.shape[0], -1))).any(axis=1)
-    kept = [u for u, ok in zip(derived.units, complete, strict=True) if ok]
-    if len(kept) < 10:
-        raise DataError("fewer than 10 countries have complete data; the demo data look damaged")
-    derived = derived.sel(units=kept)
-    write_panel(derived, out / "indicators.csv", layout="long", overwrite=True, imputed=True)
-    written.append("indicators.csv")
-
-    say(f"building the index for {len(kept)} countries, {DEMO_PERIODS[0]}–{DEMO_PERIODS[-1]}")
-    res = build_index(derived, fw)
-    res.write(out, overwrite=True)
-    written += res.written_files()
-
-    last = DEMO_PERIODS[-1]
-    rk = res.ranking(last)
+    res = run_study(
+        demo_study_path(),
+        out_dir,
+        lang=lang,
+        force=force,
+        progress=lambda step, done, total: say(f"[{done + 1}/{total}] {step}"),
+    )
+    idx = res.index
+    last = idx.periods[-1]
+    rk = idx.ranking(last)
     rk.insert(1, "name", [unit_label(u, lang) for u in rk["unit"]])
-    rk.to_csv(out / "ranking.csv", index=False, encoding="utf-8-sig")
-    written.append("ranking.csv")
+    lines = [*res.lines, f"Report: {res.report}" if lang == "en" else f"报告: {res.report}"]
+    from .framework import load_framework
 
-    say("analysing the index: kernel density over the years and country types")
-    from .analysis.run import run_analysis, write_result
-
-    analyses = {}
-    for method in ("kernel", "typology"):
-        analyses[method] = run_analysis(method, res, seed=0)
-        write_result(analyses[method], out / method, overwrite=True)
-        written.append(method)
-    n_types = int(analyses["typology"].to_frame()["type"].nunique())
-
-    manifest = {
-        "data": "Penn World Table 9.1 (Feenstra, Inklaar and Timmer 2015), CC BY 4.0",
-        "framework": fw.id,
-        "periods": [DEMO_PERIODS[0], DEMO_PERIODS[-1]],
-        "units": len(kept),
-        "units_left_out": sorted(set(panel.units) - set(kept)),
-        "imputed_cells": int(filled.imputed.sum()),
-        "recipe": res.recipe.to_dict(),
-    }
-    written.append("demo.json")
-    manifest["files"] = sorted(written)
-    (out / "demo.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
-
-    lines = [
-        f"Data: Penn World Table 9.1, {raw.shape[0]} countries, "
-        f"{DEMO_PERIODS[0]}–{DEMO_PERIODS[-1]}",
-        f"Validation: {rep.n_errors} errors, {rep.n_warnings} warnings (validation.csv)",
-        f"Imputed cells (linear, interior gaps): {int(filled.imputed.sum())}",
-        f"Index: {res.recipe.describe()} over {len(kept)} countries with complete data",
-        f"Analyses: kernel density by year (kernel/), {n_types} country types (typology/)",
-    ]
-    title = f"{fw.name_zh if lang == 'zh' else fw.name_en}, {last}"
-    return DemoResult(out, written, rk, title, lines)
+    f = load_framework(DEMO_FRAMEWORK)
+    title = f"{f.name_zh if lang == 'zh' else f.name_en}, {last}"
+    present = [n for n in FIXED_NAMES if (res.out_dir / n).exists()]
+    return DemoResult(res.out_dir, present, rk, title, lines, study=res)

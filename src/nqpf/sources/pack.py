@@ -81,6 +81,9 @@ from pydantic import (
 
 from ..errors import DataError
 from ..panel.core import Panel
+from ..yamltools import key_line as _key_line
+from ..yamltools import loc_text as _loc_text
+from ..yamltools import parse_yaml as _parse_yaml
 
 __all__ = [
     "DATA_FILE",
@@ -420,73 +423,6 @@ def _pack_file(folder: str | os.PathLike[str]) -> tuple[Path, Path]:
             "citation, retrieval date and data files (see the nqpf.sources.pack docs)"
         )
     return p, y
-
-
-def _parse_yaml(text: str, where: str) -> tuple[Any, Any]:
-    """The data and the node tree (for line numbers) of ``pack.yaml``."""
-    try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        at = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = err.problem or err.context or "malformed YAML"
-        hint = ""
-        if mark is not None:
-            lines = text.splitlines()
-            line = lines[mark.line] if mark.line < len(lines) else ""
-            if "\t" in line:
-                hint = " (YAML indentation must use spaces, not tabs)"
-            elif re.search(r":\s*-\s*$", line):
-                hint = ' (a bare "-" starts a list in YAML: write direction: "-")'
-        raise DataError(
-            f"{where}{at}: malformed YAML: {problem}{hint}; fix the file and read it again"
-        ) from None
-    except yaml.YAMLError as err:
-        raise DataError(f"{where}: malformed YAML: {err}") from None
-    if data is None:
-        raise DataError(f"{where} is empty; it must describe the pack (name, source, files, …)")
-    if not isinstance(data, dict):
-        raise DataError(
-            f"{where}, line 1: a pack description is a mapping of fields (name: …, source: …, "
-            f"files: …), not a {type(data).__name__}"
-        )
-    return data, node
-
-
-def _node_at(node: Any, loc: Sequence[Any]) -> Any:
-    """The YAML value node at a pydantic location (as deep as the file goes)."""
-    cur = node
-    for key in loc:
-        nxt = None
-        if isinstance(cur, yaml.MappingNode):
-            nxt = next((v for k, v in cur.value if getattr(k, "value", None) == key), None)
-        elif isinstance(cur, yaml.SequenceNode) and isinstance(key, int):
-            nxt = cur.value[key] if 0 <= key < len(cur.value) else None
-        if nxt is None:
-            return cur
-        cur = nxt
-    return cur
-
-
-def _key_line(node: Any, loc: Sequence[Any]) -> int | None:
-    """1-based line of the key (or item) a location names, None without a node tree."""
-    if node is None:
-        return None
-    parent = _node_at(node, loc[:-1]) if loc else node
-    if loc and isinstance(parent, yaml.MappingNode):
-        for k, _v in parent.value:
-            if getattr(k, "value", None) == loc[-1]:
-                return int(k.start_mark.line) + 1
-    target = _node_at(node, loc)
-    return int(target.start_mark.line) + 1
-
-
-def _loc_text(loc: Sequence[Any]) -> str:
-    out = ""
-    for key in loc:
-        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
-    return out
 
 
 def _metadata_error(err: ValidationError, node: Any, where: str) -> DataError:
