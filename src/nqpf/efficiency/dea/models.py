@@ -416,7 +416,9 @@ def _solve_serial(
             out.iterations[k], out.n_lp[k] = sol.iterations, sol.n_lp
             if sol.status == "optimal":
                 z = sol.z
-                sx, sy = z[1 : 1 + m] * scx, z[1 + m :] * scy
+                # slacks are non-negative; the solver's tolerance can leave -1e-9
+                sx = np.maximum(z[1 : 1 + m], 0.0) * scx
+                sy = np.maximum(z[1 + m :], 0.0) * scy
                 out.slacks_x[k], out.slacks_y[k] = sx, sy
                 if spec.orientation == "input":
                     th = sol.obj
