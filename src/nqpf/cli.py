@@ -157,11 +157,12 @@ def demo(
     top: Annotated[int, typer.Option(help="Rows of the ranking to print.")] = 10,
 ) -> None:
     """Run the main job on the bundled real data (Penn World Table 9.1)."""
+    from .commands.study import progress_bar
     from .demo import run_demo
 
     _check_lang(lang)
-    with err.status("running the demo on Penn World Table 9.1 …"):
-        res = run_demo(out_dir, force=force, lang=lang, progress=lambda m: err.log(m))
+    with progress_bar() as progress:
+        res = run_demo(out_dir, force=force, lang=lang, progress=progress)
     for line in res.lines:
         out.print(line, markup=False)
     out.print(_table(res.ranking.head(top), title=res.ranking_title))

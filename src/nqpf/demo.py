@@ -9,7 +9,7 @@ and Timmer 2015, www.ggdc.net/pwt, CC BY 4.0) for every country with output data
 ``pwt-demo`` framework, fills interior gaps by linear interpolation, builds the
 composite index (min-max over the pooled panel, entropy weights, weighted sum:
 the most common recipe in the NQPF literature), measures TFP (growth accounting
-and, where the DEA engine is installed, a Malmquist index), analyses the index
+and a DEA Malmquist index), analyses the index
 (Dagum Gini by continent, kernel densities, convergence, coupling of the three
 dimensions, obstacles, country types), checks the ranking's robustness and
 writes the study's folder: ``report.html``, ``tables.xlsx``, ``manifest.json``,
@@ -93,9 +93,11 @@ def run_demo(
     out_dir: Path | str = "nqpf-demo",
     force: bool = False,
     lang: str = "en",
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> DemoResult:
     """Run the bundled demo study and write its outputs into ``out_dir``.
+
+    ``progress(step, done, total)`` is called as the study's steps go by.
 
     Returns
     -------
@@ -109,14 +111,7 @@ def run_demo(
 
     if lang not in ("zh", "en"):
         raise DataError(f"unknown language {lang!r}; use zh or en")
-    say = progress or (lambda _m: None)
-    res = run_study(
-        demo_study_path(),
-        out_dir,
-        lang=lang,
-        force=force,
-        progress=lambda step, done, total: say(f"[{done + 1}/{total}] {step}"),
-    )
+    res = run_study(demo_study_path(), out_dir, lang=lang, force=force, progress=progress)
     idx = res.index
     last = idx.periods[-1]
     rk = idx.ranking(last)

@@ -106,3 +106,13 @@ def loc_text(loc: Sequence[Any]) -> str:
     for key in loc:
         out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
     return out
+
+
+def problems_error(where: str, lines: Sequence[str]) -> DataError:
+    """One DataError listing ``lines`` (problems, each naming its line) of the file ``where``."""
+    if len(lines) == 1:
+        return DataError(f"{where}, {lines[0]}")
+    return DataError(
+        f"{where}: {len(lines)} problems:\n  " + "\n  ".join(lines[:20])
+        + (f"\n  … and {len(lines) - 20} more" if len(lines) > 20 else "")
+    )

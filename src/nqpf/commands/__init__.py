@@ -5,18 +5,9 @@ Each module defines ``register(app)``, which adds its commands to the typer app.
 
 from __future__ import annotations
 
-from importlib import import_module
-
-#: command modules, registered in this order
-MODULES = ("tfp", "study")
+from . import study, tfp
 
 
 def register(app) -> None:
-    for name in MODULES:
-        try:
-            mod = import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as e:  # a module of this package that is not present
-            if e.name != f"{__name__}.{name}":
-                raise
-            continue
+    for mod in (tfp, study):
         mod.register(app)

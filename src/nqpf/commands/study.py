@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+
+@contextmanager
+def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar on standard error; yields the ``progress(step, done, total)`` callback."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..cli import err
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("study", total=1)
+
+        def progress(step: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{step:<12}", completed=done, total=total)
+
+        yield progress
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +57,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run a study: tables, figures, an HTML report and a manifest in one folder."""
         from rich.markup import escape
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
         from ..cli import _check_lang, err, out
         from ..output import check_out_dir
@@ -46,19 +70,7 @@ def register(app: typer.Typer) -> None:
         if quiet:
             res = run_study(spec, out_dir, lang=lang, force=force)
         else:
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TextColumn("{task.completed}/{task.total}"),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-            ) as bar:
-                task = bar.add_task("study", total=1)
-
-                def progress(step: str, done: int, total: int) -> None:
-                    bar.update(task, description=f"{step:<12}", completed=done, total=total)
-
+            with progress_bar() as progress:
                 res = run_study(spec, out_dir, lang=lang, force=force, progress=progress)
         for line in res.lines:
             out.print(line, markup=False, highlight=False)

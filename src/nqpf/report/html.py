@@ -477,6 +477,8 @@ def _section_html(
     ]
     parts.extend(f"<p>{_e(p)}</p>" for p in sec.paragraphs)
     for item in sec.tables:
+        if not item.in_report:
+            continue
         counters["table"] += 1
         parts.append(_table_html(item, counters["table"], lang, _slug(item.name, "tbl", ids)))
     for fig in sec.figures:

@@ -22,7 +22,8 @@ class TableItem:
     in the study's language, ``frame`` the data (columns already labelled for
     readers), ``note`` a source or method note printed under the table, and
     ``digits`` the decimals shown in formatted outputs (the CSV keeps full
-    precision).
+    precision). ``in_report=False`` keeps a long detail table out of the HTML
+    report (it is still written to the workbook and ``tables/``).
     """
 
     name: str
@@ -31,6 +32,7 @@ class TableItem:
     note: str = ""
     digits: int = 4
     index: bool = False
+    in_report: bool = True
 
 
 @dataclass

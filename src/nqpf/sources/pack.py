@@ -84,6 +84,7 @@ from ..panel.core import Panel
 from ..yamltools import key_line as _key_line
 from ..yamltools import loc_text as _loc_text
 from ..yamltools import parse_yaml as _parse_yaml
+from ..yamltools import problems_error
 
 __all__ = [
     "DATA_FILE",
@@ -442,12 +443,7 @@ def _metadata_error(err: ValidationError, node: Any, where: str) -> DataError:
         text = f"{at}{_loc_text(loc) or 'pack'}: {msg}"
         if text not in lines:
             lines.append(text)
-    if len(lines) == 1:
-        return DataError(f"{where}, {lines[0]}")
-    return DataError(
-        f"{where}: {len(lines)} problems:\n  " + "\n  ".join(lines[:20])
-        + (f"\n  … and {len(lines) - 20} more" if len(lines) > 20 else "")
-    )
+    return problems_error(where, lines)
 
 
 def _field_names(loc: Sequence[Any]) -> list[str]:

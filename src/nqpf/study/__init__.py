@@ -55,14 +55,15 @@ text is replaced by ``vars: name``, which ``--set name=VALUE`` overrides)::
       aggregate: [sum, topsis]      #   aggregate; leave_one_out, perturb,
       perturb: 0.25                 #   dirichlet, bootstrap, sensitivity
     tfp:
-      dea:                          # needs the DEA engine (nqpf.efficiency.dea)
+      dea:                          # DEA (nqpf.efficiency.dea)
         inputs: [labour, capital]
         outputs: [gdp]
         bad: [co2]                  # undesirable outputs
         model: sbm                  # ccr, bcc, radial, sbm, super-sbm, ddf, nddf
         rts: crs                    # or vrs; orientation: input, output, non
-        frontier: contemporaneous   # sequential, window (window: 3), global,
-                                    #   biennial
+        frontier: global            # contemporaneous (efficiency's default), sequential,
+                                    #   window (window: 3), biennial; indices default to
+                                    #   their own (GML: global)
         index: gml                  # malmquist, ml, gml, luenberger or none
       growth:                       # growth accounting (Solow, Cobb-Douglas)
         output: rgdpna

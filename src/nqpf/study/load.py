@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import DataError
-from ..yamltools import key_line, loc_text, parse_yaml
+from ..yamltools import key_line, loc_text, parse_yaml, problems_error
 from .spec import StudySpec
 
 __all__ = ["Study", "load_study", "parse_overrides", "study_from_text"]
@@ -289,11 +289,6 @@ def _study_error(err: ValidationError, node: Any, where: str, data: dict) -> Dat
             text = f"{at}{loc_text(loc) or 'study'}: {m}"
             if text not in lines:
                 lines.append(text)
-    if len(lines) == 1:
-        return DataError(f"{where}, {lines[0]}")
-    return DataError(
-        f"{where}: {len(lines)} problems:\n  " + "\n  ".join(lines[:20])
-        + (f"\n  … and {len(lines) - 20} more" if len(lines) > 20 else "")
-    )
+    return problems_error(where, lines)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,10 +35,6 @@ TEXT: dict[str, dict[str, str]] = {
     "group": {"zh": "组别", "en": "group"},
 }
 
-#: The module of the figure functions (figures are drawn only where it is installed).
-FIGURES_MODULE = "nqpf.report.figures"
-
-
 def tr(key: str, lang: str) -> str:
     """The fixed text ``key`` in ``lang``."""
     return TEXT[key][lang]
@@ -47,14 +42,6 @@ def tr(key: str, lang: str) -> str:
 
 def zh_en(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
-
-
-def module_present(name: str) -> bool:
-    """Whether module ``name`` can be imported (a missing parent package counts as absent)."""
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
 
 
 @dataclass
@@ -100,7 +87,7 @@ class Context:
 
     # ------------------------------------------------------------------ figures
     def figures_enabled(self) -> bool:
-        return bool(self.spec.outputs.figures) and module_present(FIGURES_MODULE)
+        return bool(self.spec.outputs.figures)
 
     def figure(
         self,

@@ -75,12 +75,10 @@ def geometry(ctx: Context) -> tuple[Any, str | None]:
     """The map geometry for the study's units and, when there is none, a note why."""
     if "value" in ctx.geometry:
         return ctx.geometry["value"], ctx.geometry.get("note")
-    from .sections_common import module_present
-
     kind = unit_kind(ctx.indicators.units)
     maps = ctx.spec.outputs.maps
     geo, note = None, None
-    if kind in ("province", "country") and module_present("nqpf.report.maps"):
+    if kind in ("province", "country"):
         from ..report import maps as M
 
         if kind == "province" and maps.china != "none":
@@ -200,10 +198,18 @@ def framework_section(ctx: Context) -> Section:
     if "unit" in found.columns:  # the findings about the units studied (and general ones)
         found = found[found["unit"].isna() | found["unit"].isin(list(ind.units))]
     if len(found):
-        sec.tables.append(table("validation", zh_en(lang, "数据检查", "Data checks"),
-                                found, note=zh_en(
-                                    lang, "异常值仅报告, 不修改数据。",
-                                    "Outliers are reported, not changed.")))
+        keys = [c for c in ("severity", "check", "indicator") if c in found.columns]
+        counts = (found.groupby(keys, dropna=False, sort=True).size()
+                  .rename(zh_en(lang, "条数", "count")).reset_index())
+        sec.tables.append(table("validation_summary", zh_en(lang, "数据检查汇总",
+                                                            "Data checks by kind"), counts,
+                                note=zh_en(lang, "异常值仅报告, 不修改数据; 逐条清单见 "
+                                           "tables/validation.csv。",
+                                           "Outliers are reported, not changed; the full list "
+                                           "is in tables/validation.csv.")))
+        detail = table("validation", zh_en(lang, "数据检查", "Data checks"), found)
+        detail.in_report = False
+        sec.tables.append(detail)
     n_u, n_t, n_i = ind.shape
     imputed = ctx.params.get("imputed_cells", 0)
     method = ctx.spec.cleaning.impute or zh_en(lang, "不插补", "none")

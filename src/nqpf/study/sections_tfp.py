@@ -1,23 +1,19 @@
 """The TFP section: DEA efficiency and productivity indices, growth accounting.
 
-DEA comes from :mod:`nqpf.efficiency.dea` when that engine is installed
-(``dea`` for efficiency, :func:`~nqpf.efficiency.dea.productivity.productivity`
-for Malmquist-type indices); a study that asks for DEA where the engine is
-absent gets no DEA tables and a note, never numbers from elsewhere. Growth
-accounting comes from :func:`nqpf.efficiency.growth.growth_accounting`.
+DEA comes from :mod:`nqpf.efficiency.dea` (:func:`~nqpf.efficiency.dea.dea` for
+efficiency, :func:`~nqpf.efficiency.dea.productivity` for Malmquist-type indices);
+growth accounting from :func:`nqpf.efficiency.growth.growth_accounting`.
 """
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, field
-from importlib import import_module
 from typing import Any
 
 import pandas as pd
 
 from ..report.model import Section
-from .sections_common import Context, module_present, table, tr, zh_en
+from .sections_common import Context, table, tr, zh_en
 
 
 @dataclass
@@ -29,35 +25,6 @@ class TfpResults:
 
     def empty(self) -> bool:
         return self.efficiency is None and self.productivity is None and self.growth is None
-
-
-def _engine_present() -> bool:
-    """The DEA engine with its frontiers (the productivity indices need them)."""
-    return module_present("nqpf.efficiency.dea") and module_present("nqpf.efficiency.dea.frontier")
-
-
-def _dea_function() -> Any:
-    """``nqpf.efficiency.dea.dea`` when the DEA engine provides it, else None."""
-    if not _engine_present():
-        return None
-    pkg = import_module("nqpf.efficiency.dea")
-    fn = getattr(pkg, "dea", None)
-    if callable(fn):
-        return fn
-    if module_present("nqpf.efficiency.dea.api"):
-        return getattr(import_module("nqpf.efficiency.dea.api"), "dea", None)
-    return None
-
-
-def _productivity_function() -> Any:
-    if not (_engine_present() and module_present("nqpf.efficiency.dea.productivity")):
-        return None
-    return getattr(import_module("nqpf.efficiency.dea.productivity"), "productivity", None)
-
-
-def _accepted(fn: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-    params = inspect.signature(fn).parameters
-    return {k: v for k, v in kwargs.items() if k in params and v is not None}
 
 
 def _wide(ctx: Context, series: list[str]) -> tuple[pd.DataFrame, list[str]]:
@@ -77,30 +44,22 @@ def run(ctx: Context) -> TfpResults | None:
     out = TfpResults()
     if spec.dea is not None:
         d = spec.dea
-        dea_fn, prod_fn = _dea_function(), _productivity_function()
-        if dea_fn is None and prod_fn is None:
-            out.notes.append(zh_en(lang, "DEA 引擎 (nqpf.efficiency.dea) 不可用, 未计算 DEA 效率。",
-                                   "The DEA engine (nqpf.efficiency.dea) is not available; DEA "
-                                   "efficiency was not computed."))
-        else:
-            series = [*d.inputs, *d.outputs, *d.bad]
-            df, dropped = _wide(ctx, series)
-            if dropped:
-                out.notes.append(zh_en(
-                    lang, f"DEA 未纳入投入产出数据不完整的单位: {', '.join(dropped)}。",
-                    f"DEA leaves out units with gaps in the inputs or outputs: "
-                    f"{', '.join(dropped)}."))
-            common = dict(model=d.model, rts=d.rts, orientation=d.orientation,
-                          frontier=d.frontier, window=d.window)
-            if dea_fn is not None:
-                out.efficiency = dea_fn(df, d.inputs, d.outputs, d.bad or None,
-                                        **_accepted(dea_fn, common))
-            if d.index != "none" and prod_fn is not None:
-                kw = dict(common, index=d.index)
-                if d.frontier == "contemporaneous":
-                    kw["frontier"] = None  # each index has its own default frontier
-                out.productivity = prod_fn(df, d.inputs, d.outputs, d.bad or None,
-                                           **_accepted(prod_fn, kw))
+        from ..efficiency.dea import dea, productivity
+
+        series = [*d.inputs, *d.outputs, *d.bad]
+        df, dropped = _wide(ctx, series)
+        if dropped:
+            out.notes.append(zh_en(
+                lang, f"DEA 未纳入投入产出数据不完整的单位: {', '.join(dropped)}。",
+                f"DEA leaves out units with gaps in the inputs or outputs: "
+                f"{', '.join(dropped)}."))
+        common = dict(model=d.model, rts=d.rts, orientation=d.orientation, window=d.window)
+        out.efficiency = dea(df, d.inputs, d.outputs, d.bad or None,
+                             frontier=d.frontier or "contemporaneous", **common)
+        if d.index != "none":
+            # each index has its own default frontier (GML: global) unless the study names one
+            out.productivity = productivity(df, d.inputs, d.outputs, d.bad or None,
+                                            index=d.index, frontier=d.frontier, **common)
     if spec.growth is not None:
         from ..efficiency.growth import growth_accounting
 

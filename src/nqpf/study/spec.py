@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..analysis.run import METHODS
 from ..errors import NqpfError
 
 __all__ = [
@@ -32,18 +33,7 @@ __all__ = [
 _CONFIG = ConfigDict(extra="forbid", frozen=True)
 
 #: The analyses a study can ask for, in the order the report shows them.
-ANALYSES = (
-    "dagum",
-    "theil",
-    "kernel",
-    "markov",
-    "convergence",
-    "moran",
-    "lisa",
-    "coupling",
-    "obstacle",
-    "typology",
-)
+ANALYSES = METHODS
 #: The built-in demo data a ``builtin:`` source may name.
 BUILTIN_DATA = ("pwt91-demo",)
 _SOURCE_KINDS = ("file", "pack", "yearbook", "ceads", "builtin")
@@ -267,8 +257,9 @@ class DeaSpec(BaseModel):
     model: Literal["ccr", "bcc", "radial", "sbm", "super-sbm", "ddf", "nddf"] = "sbm"
     rts: Literal["crs", "vrs"] = "crs"
     orientation: Literal["input", "output", "non"] | None = None
-    frontier: Literal["contemporaneous", "sequential", "window", "global", "biennial"] = (
-        "contemporaneous"
+    # efficiency: contemporaneous when not given; indices: their own default (GML: global)
+    frontier: Literal["contemporaneous", "sequential", "window", "global", "biennial"] | None = (
+        None
     )
     window: int | None = Field(default=None, ge=1)
     index: Literal["malmquist", "ml", "gml", "luenberger", "none"] = "none"
