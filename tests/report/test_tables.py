@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+import zipfile
 
 import numpy as np
 import openpyxl
@@ -14,7 +16,9 @@ from nqpf.errors import DataError
 from nqpf.report.i18n import t
 from nqpf.report.model import Section, StudyOutput, TableItem
 from nqpf.report.tables import (
+    FIXED_TIMESTAMP,
     display_width,
+    infinite_counts,
     latex_escape,
     latex_table,
     number_format,
@@ -267,3 +271,65 @@ def test_duplicate_empty_and_nullable_columns(tmp_path):
     assert wb["dup"]["C3"].value == "ab"  # a control character .xlsx cannot hold is dropped
     assert wb["empty"].max_row == 2
     assert wb["nul"]["A4"].value is None and wb["nul"]["A5"].number_format == "0"
+    # dates are Excel dates (serial numbers shown as dates), not text
+    assert wb["nul"]["C4"].value == datetime.datetime(2021, 6, 30)
+    assert wb["nul"]["C4"].number_format == "yyyy-mm-dd" and wb["nul"]["C5"].value is None
+
+
+def test_xlsx_text_whitespace_links_and_styles(tmp_path):
+    frame = pd.DataFrame({"name": ["  lead", "a < b & c", ""], "": [1.5, 2.0, 3.0]})
+    out = StudyOutput("t", "en", [Section("s", "S", tables=[TableItem("x", "T <1>", frame,
+                                                                      digits=1)])])
+    write_tables(out, tmp_path, formats=["xlsx"])
+    wb = openpyxl.load_workbook(tmp_path / "tables.xlsx")
+    ws = wb["x"]
+    assert [ws["A3"].value, ws["A4"].value, ws["A5"].value] == ["  lead", "a < b & c", None]
+    assert ws["A1"].value == "T <1>" and ws["A1"].font.sz == 12
+    # the empty header keeps its header style; the last data row has a bottom rule
+    assert ws["B2"].value is None and ws["B2"].font.b and ws["B2"].border.top.style == "thin"
+    assert ws["B2"].alignment.horizontal == "center"
+    assert ws["A5"].border.bottom.style == "thin" and ws["B5"].border.bottom.style == "thin"
+    assert ws["B4"].border.bottom.style is None and ws["B5"].number_format == "0.0"
+    toc = wb["Contents"]
+    assert toc["A2"].font.u == "single" and toc["A2"].font.color.rgb.endswith("0563C1")
+    assert toc.freeze_panes == "A2" and toc["C2"].value == 3
+    assert toc.column_dimensions["B"].width == len("Title") + 2
+
+
+def test_reruns_give_byte_identical_files(tmp_path):
+    a = write_tables(_output(), tmp_path / "a")
+    b = write_tables(_output(), tmp_path / "b")
+    for pa, pb in zip(a, b, strict=True):
+        assert pa.read_bytes() == pb.read_bytes(), pa.name
+    with zipfile.ZipFile(a[0]) as zf:
+        assert {i.date_time for i in zf.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+        core = zf.read("docProps/core.xml").decode()
+    assert core.count("2000-01-01T00:00:00Z") == 2
+    props = openpyxl.load_workbook(a[0]).properties
+    assert props.created == props.modified == FIXED_TIMESTAMP
+    head = (tmp_path / "a" / "tables" / "scores.dta").read_bytes()[:200]
+    assert b"<timestamp>\x1101 Jan 2000 00:00</timestamp>" in head
+
+
+def test_infinite_values_become_missing_with_a_note(tmp_path):
+    frame = pd.DataFrame({"unit": ["a", "b", "c"], "growth": [np.inf, 0.5, -np.inf],
+                          "ratio": [1.0, np.nan, np.inf], "n": [1, 2, 3]})
+    assert infinite_counts(frame) == {"growth": 2, "ratio": 1}
+    items = [TableItem("g", "G", frame, note="Source: X."), TableItem("h", "H", frame)]
+    write_tables(StudyOutput("t", "en", [Section("s", "S", tables=items)]), tmp_path)
+    ws = openpyxl.load_workbook(tmp_path / "tables.xlsx")["g"]
+    assert [ws["B3"].value, ws["B4"].value, ws["B5"].value] == [None, 0.5, None]
+    assert ws["B3"].number_format == "0.0000" and ws["C5"].value is None
+    assert ws["A7"].value == ("Source: X. Infinite values (Excel and Stata cannot hold them) "
+                              "are written as missing: growth (2), ratio (1).")
+    d, _ = pyreadstat.read_dta(str(tmp_path / "tables" / "g.dta"))
+    np.testing.assert_array_equal(d["growth"].to_numpy(), [np.nan, 0.5, np.nan])
+    np.testing.assert_array_equal(d["ratio"].to_numpy(), [1.0, np.nan, np.nan])
+    # the CSV keeps full fidelity, infinities included
+    back = pd.read_csv(tmp_path / "tables" / "g.csv", encoding="utf-8-sig")
+    assert back["growth"].tolist() == [np.inf, 0.5, -np.inf]
+    assert frame["growth"].tolist() == [np.inf, 0.5, -np.inf]  # input untouched
+    zh = StudyOutput("t", "zh", [Section("s", "S", tables=[TableItem("h", "H", frame)])])
+    write_tables(zh, tmp_path / "zh", formats=["xlsx"])
+    note = openpyxl.load_workbook(tmp_path / "zh" / "tables.xlsx")["h"]["A7"].value
+    assert note == "无穷值（Excel 与 Stata 无法存储）已记为缺失：growth (2)、ratio (1)。"

@@ -1279,7 +1279,7 @@ def _raise_duplicates(d: pd.DataFrame, dup: np.ndarray, written: list[Any], src:
 
 
 # ====================================================================== write_panel
-def _stata_name(name: str) -> str:
+def stata_name(name: str) -> str:
     """A valid Stata 14+ variable name: letters (Unicode too), digits, ``_``; ≤ 32 chars."""
     s = "".join(ch if (ch == "_" or ch.isalpha() or ch in "0123456789") else "_" for ch in name)
     s = re.sub(r"_+", "_", s).strip("_") or "v"
@@ -1412,7 +1412,7 @@ def write_panel(
 
 
 def _for_stata(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
-    names = {c: _stata_name(str(c)) for c in df.columns}
+    names = {c: stata_name(str(c)) for c in df.columns}
     seen: dict[str, str] = {}
     clashes = []
     for orig, new in names.items():

@@ -93,6 +93,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "xlsx.sheet": {"zh": "工作表", "en": "Sheet"},
     "xlsx.title": {"zh": "标题", "en": "Title"},
     "xlsx.rows": {"zh": "行数", "en": "Rows"},
+    "xlsx.inf_note": {
+        "zh": "无穷值（Excel 与 Stata 无法存储）已记为缺失：{cols}。",
+        "en": "Infinite values (Excel and Stata cannot hold them) are written as missing: {cols}.",
+    },
     # ---------------------------------------------------------------- LaTeX
     "latex.note": {"zh": "注：", "en": "Note: "},
     "latex.cjk_comment": {
