@@ -10,34 +10,16 @@ from typing import Any
 import pandas as pd
 
 from ..errors import DataError, NqpfError
+from ..report.i18n import t
 from ..report.model import FigureItem, Section, TableItem
 
-#: Section titles and fixed phrases of the study report, by language.
-TEXT: dict[str, dict[str, str]] = {
-    "framework": {"zh": "指标体系与数据", "en": "Framework and data coverage"},
-    "weights": {"zh": "指标权重", "en": "Weights"},
-    "index": {"zh": "综合指数结果", "en": "Index results"},
-    "dimensions": {"zh": "分维度得分", "en": "Dimensions"},
-    "tfp": {"zh": "全要素生产率", "en": "Total factor productivity"},
-    "disparity": {"zh": "区域差异", "en": "Regional disparity"},
-    "dynamics": {"zh": "分布动态", "en": "Distributional dynamics"},
-    "convergence": {"zh": "收敛性", "en": "Convergence"},
-    "spatial": {"zh": "空间格局", "en": "Spatial pattern"},
-    "coupling": {"zh": "耦合协调", "en": "Coupling coordination"},
-    "obstacles": {"zh": "障碍因子", "en": "Obstacles"},
-    "types": {"zh": "区域类型", "en": "Region types"},
-    "robustness": {"zh": "稳健性", "en": "Robustness"},
-    "unit": {"zh": "地区代码", "en": "unit"},
-    "name": {"zh": "名称", "en": "name"},
-    "period": {"zh": "年份", "en": "period"},
-    "score": {"zh": "得分", "en": "score"},
-    "rank": {"zh": "排名", "en": "rank"},
-    "group": {"zh": "组别", "en": "group"},
-}
+#: Columns that every section labels the same way (``col.*`` strings of the report).
+COLUMNS = ("unit", "name", "period", "score", "rank", "group")
+
 
 def tr(key: str, lang: str) -> str:
     """The fixed text ``key`` in ``lang``."""
-    return TEXT[key][lang]
+    return t(f"col.{key}" if key in COLUMNS else f"section.{key}", lang)
 
 
 def zh_en(lang: str, zh: str, en: str) -> str:
@@ -82,7 +64,7 @@ class Context:
 
     def headers(self, df: pd.DataFrame) -> pd.DataFrame:
         """Common columns (unit, name, period, score, rank, group) labelled in the language."""
-        ren = {c: tr(c, self.lang) for c in df.columns if c in TEXT and c not in ("index",)}
+        ren = {c: tr(c, self.lang) for c in df.columns if c in COLUMNS}
         return df.rename(columns=ren)
 
     # ------------------------------------------------------------------ figures
