@@ -61,7 +61,7 @@ text is replaced by ``vars: name``, which ``--set name=VALUE`` overrides)::
         bad: [co2]                  # undesirable outputs
         model: sbm                  # ccr, bcc, radial, sbm, super-sbm, ddf, nddf
         rts: crs                    # or vrs; orientation: input, output, non
-        frontier: global            # contemporaneous (efficiency's default), sequential,
+        frontier: global            # contemporaneous, sequential,
                                     #   window (window: 3), biennial; indices default to
                                     #   their own (GML: global)
         index: gml                  # malmquist, ml, gml, luenberger or none

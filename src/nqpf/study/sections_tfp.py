@@ -54,8 +54,10 @@ def run(ctx: Context) -> TfpResults | None:
                 f"DEA leaves out units with gaps in the inputs or outputs: "
                 f"{', '.join(dropped)}."))
         common = dict(model=d.model, rts=d.rts, orientation=d.orientation, window=d.window)
-        out.efficiency = dea(df, d.inputs, d.outputs, d.bad or None,
-                             frontier=d.frontier or "contemporaneous", **common)
+        # as `nqpf tfp`: efficiency on the global frontier alone or beside GML, else on each
+        # period's own frontier
+        frontier = d.frontier or ("global" if d.index in ("none", "gml") else "contemporaneous")
+        out.efficiency = dea(df, d.inputs, d.outputs, d.bad or None, frontier=frontier, **common)
         if d.index != "none":
             # each index has its own default frontier (GML: global) unless the study names one
             out.productivity = productivity(df, d.inputs, d.outputs, d.bad or None,

@@ -257,7 +257,8 @@ class DeaSpec(BaseModel):
     model: Literal["ccr", "bcc", "radial", "sbm", "super-sbm", "ddf", "nddf"] = "sbm"
     rts: Literal["crs", "vrs"] = "crs"
     orientation: Literal["input", "output", "non"] | None = None
-    # efficiency: contemporaneous when not given; indices: their own default (GML: global)
+    # when not given: efficiency on the global frontier with no index or GML, else
+    # contemporaneous; indices take their own default (GML: global)
     frontier: Literal["contemporaneous", "sequential", "window", "global", "biennial"] | None = (
         None
     )
