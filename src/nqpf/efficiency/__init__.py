@@ -1,1 +1,1 @@
-"""Efficiency and productivity: production-function TFP, growth accounting."""
+"""Efficiency and productivity: DEA (efficiency.dea), production-function TFP, growth accounting."""
