@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import DataError
@@ -25,3 +29,22 @@ def prepare_out_dir(out_dir: str | Path, force: bool) -> Path:
     out = check_out_dir(out_dir, force)
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then move it into place.
+
+    A reader never sees a half-written file and a failed write leaves ``path`` as it was;
+    the temporary file is removed in every case. Errors of ``write`` propagate unchanged.
+    """
+    p = Path(path)
+    fd, name = tempfile.mkstemp(prefix=f".{p.stem}.", suffix=p.suffix, dir=p.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.replace(tmp, p)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    return p

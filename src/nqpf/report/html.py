@@ -22,13 +22,13 @@ import json
 import math
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from ..errors import DataError
+from ..output import atomic_write
 from .i18n import html_lang, normalise_lang, t
 from .model import FigureItem, Section, StudyOutput, TableItem
 from .tables import _fmt_number, _is_missing, _kind, table_frame
@@ -612,16 +612,8 @@ def write_report(
         raise DataError(f"{p} exists; pass overwrite=True (--force) or choose another name")
     text = render_report(output)
     p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{p.stem}.", suffix=p.suffix, dir=p.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, p)
+        return atomic_write(p, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     except OSError as e:
         raise DataError(f"{p}: writing failed ({type(e).__name__}: {e})") from e
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-    return p
 

@@ -16,12 +16,10 @@ stamped into them are :data:`FIXED_TIMESTAMP`.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import math
 import os
 import re
-import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -32,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..output import atomic_write
 from ..panel.io import stata_name
 from .i18n import normalise_lang, t
 from .model import StudyOutput, TableItem
@@ -211,19 +210,12 @@ def _targets(items: Sequence[TableItem], out: Path, fmts: list[str]) -> list[Pat
 def _atomic(path: Path, write: Callable[[Path], None]) -> None:
     """Write through a temporary file in the same folder, then move it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
     try:
-        write(tmp)
-        os.replace(tmp, path)
+        atomic_write(path, write)
     except DataError:
         raise
     except Exception as e:
         raise DataError(f"{path}: writing failed ({type(e).__name__}: {e})") from e
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
 
 
 # ====================================================================== Excel

@@ -56,11 +56,9 @@ folder goes through :func:`read_pack`, anything else through
 from __future__ import annotations
 
 import codecs
-import contextlib
 import datetime as _dt
 import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import reduce
@@ -80,6 +78,7 @@ from pydantic import (
 )
 
 from ..errors import DataError
+from ..output import atomic_write
 from ..panel.core import Panel
 from ..yamltools import key_line as _key_line
 from ..yamltools import loc_text as _loc_text
@@ -733,15 +732,7 @@ def write_pack(
         f"# nqpf data pack {md.name}: data files and what to cite "
         "(read with nqpf.sources.pack.read_pack)\n" + md.to_yaml()
     )
-    fd, tmp_name = tempfile.mkstemp(prefix=".pack.", suffix=".yaml", dir=root)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, root / PACK_FILE)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+    atomic_write(root / PACK_FILE, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return root
 
 

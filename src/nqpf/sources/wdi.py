@@ -51,7 +51,6 @@ import contextlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -63,6 +62,7 @@ import pandas as pd
 
 from ..datasets import reference as ref
 from ..errors import DataError, UnitNameError
+from ..output import atomic_write
 from ..panel.core import Panel
 from ..panel.io import SUPPORTED_WRITE, write_panel
 from ..panel.names import resolve_units
@@ -724,7 +724,7 @@ def _write_cache(cdir: Path, code: str, df: pd.DataFrame, meta: dict[str, Any]) 
     data, side = _cache_paths(cdir, code)
     try:
         cdir.mkdir(parents=True, exist_ok=True)
-        _atomic(data, lambda tmp: df.to_csv(tmp, index=False, columns=_CACHE_COLUMNS))
+        atomic_write(data, lambda tmp: df.to_csv(tmp, index=False, columns=_CACHE_COLUMNS))
         _write_json(side, meta)
     except OSError as e:
         raise DataError(
@@ -733,21 +733,9 @@ def _write_cache(cdir: Path, code: str, df: pd.DataFrame, meta: dict[str, Any]) 
         ) from e
 
 
-def _atomic(path: Path, write: Any) -> None:
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-
-
 def _write_json(path: Path, record: Mapping[str, Any]) -> None:
     text = json.dumps(_jsonable(record), ensure_ascii=False, indent=2)
-    _atomic(path, lambda tmp: Path(tmp).write_text(text + "\n", encoding="utf-8"))
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text + "\n", encoding="utf-8"))
 
 
 def _jsonable(obj: Any) -> Any:
