@@ -120,42 +120,15 @@ def register(app: typer.Typer) -> None:
             def tick(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            res = dea(
-                table,
-                ins,
-                outs,
-                bads,
-                unit=unit_col,
-                period=period_col,
-                model=model,
-                rts=rts,
-                orientation=dea_orient,
-                frontier=eff_frontier,
-                window=window,
-                reduce=not no_reduce,
-                dask=dask,
-                progress=tick,
-            )
+            common = dict(unit=unit_col, period=period_col, model=model, rts=rts,
+                          window=window, reduce=not no_reduce, dask=dask, progress=tick)
+            res = dea(table, ins, outs, bads, orientation=dea_orient, frontier=eff_frontier,
+                      **common)
             prod = None
             if idx != "none":
                 task = bar.add_task(f"{idx} index", total=None)
-                prod = productivity(
-                    table,
-                    ins,
-                    outs,
-                    bads,
-                    unit=unit_col,
-                    period=period_col,
-                    index=idx,
-                    model=model,
-                    rts=rts,
-                    orientation=orient,
-                    frontier=frontier,
-                    window=window,
-                    reduce=not no_reduce,
-                    dask=dask,
-                    progress=tick,
-                )
+                prod = productivity(table, ins, outs, bads, index=idx, orientation=orient,
+                                    frontier=frontier, **common)
         files = list(res.write(out_dir, overwrite=force))
         if prod is not None:
             files += prod.write(out_dir, overwrite=force)
