@@ -58,6 +58,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..extras import require
 from ._input import values_frame
 
 __all__ = [
@@ -68,8 +69,6 @@ __all__ = [
     "phillips_sul",
     "sigma_convergence",
 ]
-
-SPREG_MESSAGE = "spatial beta convergence needs the optional package spreg: pip install spreg"
 
 
 # ------------------------------------------------------------------------------------
@@ -568,9 +567,9 @@ def beta_convergence(
     ------
     DataError
         Values ≤ 0 (naming unit and period), missing controls (naming the
-        cells), a kind and options that do not fit, too few observations, or
-        ``spatial`` without spreg: "spatial beta convergence needs the
-        optional package spreg: pip install spreg".
+        cells), a kind and options that do not fit, or too few observations.
+    MissingExtraError
+        ``spatial`` without spreg (it names ``pip install "nqpf[spatial]"``).
     """
     if kind not in ("absolute", "conditional", "cross_section"):
         raise DataError(f"kind must be 'absolute', 'conditional' or 'cross_section', not {kind!r}")
@@ -750,7 +749,7 @@ def _default_weights(units: list[str]):
             "spatial beta needs spatial weights w (a libpysal W with the units as ids); the "
             "bundled contiguity covers only the 31 provinces as ISO 3166-2 codes (CN-BJ ...)"
         )
-    import libpysal
+    libpysal = require("libpysal", "spatial", "spatial weights")
 
     sub = {u: [v for v in nb[u] if v in units] for u in units}
     islands = [u for u, v in sub.items() if not v]
@@ -773,10 +772,7 @@ def _beta_spatial(
     rule: str,
     alpha: float,
 ) -> BetaResult:
-    try:
-        import spreg
-    except ImportError as exc:
-        raise DataError(SPREG_MESSAGE) from exc
+    spreg = require("spreg", "spatial", "spatial beta convergence")
     if effects != "unit":
         raise DataError(
             f"spatial beta convergence is estimated with unit fixed effects only (spreg), not "

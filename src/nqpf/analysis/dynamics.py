@@ -10,7 +10,8 @@ Two views of how the cross-section of an index moves over time:
   probabilities between classes, traditional or conditioned on the class of the spatial
   lag (Rey 2001), with steady states, mean first passage times and homogeneity tests.
 
-Heavy libraries (giddy, libpysal, matplotlib) are imported inside the functions.
+Heavy libraries (libpysal, matplotlib) are imported inside the functions; the chain
+statistics come from :mod:`nqpf.analysis.chains` (NumPy/SciPy).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..extras import require
 from ._input import values_frame
+from .chains import chi2_test, first_passage_times, homogeneity, steady_states
 
 __all__ = [
     "BANDWIDTH_RULES",
@@ -514,7 +517,7 @@ def _weights_table(w: Any) -> dict[str, dict[str, float]]:
                     f"neighbour(s) {stray[:10]} of unit {k!r} are not keys of the neighbour "
                     "mapping; list every unit as a key"
                 )
-        from libpysal.weights import W
+        W = require("libpysal.weights", "spatial", "spatial weights").W
 
         w = W({str(k): [str(j) for j in nb] for k, nb in w.items()}, silence_warnings=True)
     if not (hasattr(w, "neighbors") and hasattr(w, "weights")):
@@ -736,19 +739,11 @@ class MarkovResult:
 
 
 def _stationary(p: np.ndarray) -> np.ndarray:
-    from giddy.ergodic import steady_state
-
-    return np.atleast_2d(np.asarray(steady_state(p, fill_empty_classes=True), dtype=float))
+    return steady_states(p)
 
 
 def _passage(p: np.ndarray) -> np.ndarray:
-    import warnings
-
-    from giddy.ergodic import mfpt
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.asarray(mfpt(p, fill_empty_classes=True), dtype=float)
+    return first_passage_times(p)
 
 
 def _probabilities(t: np.ndarray) -> np.ndarray:
@@ -757,19 +752,14 @@ def _probabilities(t: np.ndarray) -> np.ndarray:
 
 
 def _homogeneity_rows(mats: np.ndarray, name: str, skipped: list[str]) -> list[tuple]:
-    import warnings
-
-    from giddy.markov import homogeneity
     from scipy.stats import chi2 as chi2_dist
 
-    mats = np.asarray(mats, dtype=float)  # giddy's test truncates integer input
+    mats = np.asarray(mats, dtype=float)
     mats = mats[mats.sum(axis=(1, 2)) > 0]
     if mats.shape[0] < 2:
         skipped.append(f"{name}: fewer than 2 regimes with transitions")
         return []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        h = homogeneity(mats)
+    h = homogeneity(mats)
     if h.dof < 1:
         skipped.append(f"{name}: 0 degrees of freedom")
         return []
@@ -810,10 +800,11 @@ def markov(
     classed with the *same* cutoffs as the values (``lag_cutoffs="same"``, the usual
     convention of Chinese studies; giddy ``Spatial_Markov(cutoffs=c, lag_cutoffs=c)``).
 
-    Steady states and mean first passage times come from :mod:`giddy.ergodic` (rows with
-    no transitions treated as absorbing, giddy's ``fill_empty_classes=True``); homogeneity
-    tests from :func:`giddy.markov.homogeneity` (Bickenbach and Bode 2003: Q and LR with
-    degrees of freedom corrected for empty cells) and :func:`giddy.markov.chi2`.
+    Steady states and mean first passage times come from :mod:`nqpf.analysis.chains` (rows
+    with no transitions treated as absorbing, as giddy's ``fill_empty_classes=True``);
+    homogeneity tests from :func:`nqpf.analysis.chains.homogeneity` (Bickenbach and Bode
+    2003: Q and LR with degrees of freedom corrected for empty cells) and
+    :func:`nqpf.analysis.chains.chi2_test` (giddy's ``chi2``); giddy is the tests' oracle.
 
     The counts are built here rather than by ``giddy.markov.Markov`` or
     ``Spatial_Markov`` because those take a balanced ``n × t`` array whose rows must be in
@@ -1014,26 +1005,18 @@ def markov(
         params["lag_classes_without_transitions"] = empty
         params["pairs_without_lag"] = int((ok & ~okl).sum())
         rows += _homogeneity_rows(TT, "spatial_homogeneity", skipped)
-        import warnings
-
-        from giddy.markov import chi2 as giddy_chi2
-        from scipy.stats import chi2 as chi2_dist
-
         for i in range(nm):
             if TT[i].sum() == 0:
                 continue
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                stat, _, dof = giddy_chi2(TT[i], trans)
+            stat, pv, dof = chi2_test(TT[i], trans)
             if int(dof) < 1:
                 skipped.append(f"chi2_lag[{lag_labs[i]}]: 0 degrees of freedom")
                 continue
-            pv = float(chi2_dist.sf(stat, dof))
             rows.append((f"chi2_lag[{lag_labs[i]}]", float(stat), int(dof), pv))
     params["tests_skipped"] = skipped
     params["tests"] = (
-        "Bickenbach-Bode (2003) Q and LR via giddy.markov.homogeneity; chi2_lag via "
-        "giddy.markov.chi2"
+        "Bickenbach-Bode (2003) Q and LR (nqpf.analysis.chains.homogeneity); chi2_lag: "
+        "Pearson chi2 against the pooled probabilities (nqpf.analysis.chains.chi2_test)"
     )
 
     ui, ti = np.nonzero(obs)

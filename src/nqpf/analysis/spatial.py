@@ -100,6 +100,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..extras import require
 from ._input import values_frame
 
 __all__ = [
@@ -446,7 +447,7 @@ def _matrix_to_w(
     what: str,
     lost: Mapping[str, list[str]] | None = None,
 ):
-    from libpysal.weights import W
+    W = require("libpysal.weights", "spatial", "spatial weights").W
 
     neighbors: dict[str, list[str]] = {}
     weights: dict[str, list[float]] = {}
@@ -487,8 +488,8 @@ def _check_islands(
 
 def _parts_from_w(w: Any) -> tuple[list[str], dict[str, dict[str, float]], str]:
     """(ids in id_order, {i: {j: original weight}}, current transform) of a libpysal W/Graph."""
-    from libpysal import graph as _graph
-    from libpysal.weights import W
+    _graph = require("libpysal.graph", "spatial", "spatial weights")
+    W = require("libpysal.weights", "spatial", "spatial weights").W
 
     if isinstance(w, _graph.Graph):
         w = w.to_W()
@@ -561,7 +562,7 @@ def _parts_from_matrix(df: pd.DataFrame) -> tuple[list[str], dict[str, dict[str,
 def _read_weights_file(path: Path):
     suffix = path.suffix.lower()
     if suffix in (".gal", ".gwt"):
-        import libpysal
+        libpysal = require("libpysal", "spatial", "reading a weights file")
 
         fh = libpysal.io.open(str(path))
         try:
@@ -604,8 +605,8 @@ def as_weights(w: Any, units: Sequence[str] | None = None, *, row_standardise: b
     libpysal.weights.W
         A new object; ``id_order`` is ``units`` (or the ids of ``w``).
     """
-    from libpysal import graph as _graph
-    from libpysal.weights import W
+    _graph = require("libpysal.graph", "spatial", "spatial weights")
+    W = require("libpysal.weights", "spatial", "spatial weights").W
 
     transform = "O"
     if isinstance(w, str) and w in WEIGHT_KINDS:
@@ -863,7 +864,7 @@ def moran(
     MoranResult
         Table ``moran``; see the module docstring for the conventions of z, p_norm and p_sim.
     """
-    import esda
+    esda = require("esda", "spatial", "Moran's I and LISA")
 
     permutations = _check_permutations(permutations, 0)
     transform = _check_transform(transform)
@@ -1037,7 +1038,7 @@ def lisa(
     LisaResult
         Table ``lisa``; conventions in the module docstring.
     """
-    import esda
+    esda = require("esda", "spatial", "Moran's I and LISA")
 
     permutations = _check_permutations(permutations, 1)
     transform = _check_transform(transform)

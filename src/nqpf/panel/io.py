@@ -35,12 +35,11 @@ records that it did. Files are written as format 118, which is UTF-8.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
+import datetime
 import io
 import os
 import re
-import tempfile
 from collections.abc import Hashable, Mapping, Sequence
 from functools import reduce
 from pathlib import Path
@@ -49,7 +48,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, UnitNameError
+from ..errors import DataError, NqpfError, UnitNameError
+from ..extras import require
+from ..output import atomic_write
 from .clean import coerce_numeric
 from .core import Duplicates, Panel, normalise_period
 
@@ -61,6 +62,7 @@ __all__ = [
     "read_table",
     "read_yearbook_excel",
     "to_long_table",
+    "write_dta",
     "write_panel",
 ]
 
@@ -381,6 +383,7 @@ def _table_from_rows(rows: list[tuple[Any, ...]], p: Path, sheet: str) -> pd.Dat
 
 
 def _read_parquet(p: Path) -> pd.DataFrame:
+    require("pyarrow", "parquet", "reading Parquet files")
     try:
         df = pd.read_parquet(p)
     except Exception as e:  # pyarrow.lib.ArrowInvalid and friends
@@ -454,7 +457,7 @@ def _dta_texts(df: pd.DataFrame, meta: Any, limit: int = 2000) -> list[str]:
 
 
 def _read_dta(p: Path, encoding: str | None) -> pd.DataFrame:
-    import pyreadstat
+    pyreadstat = require("pyreadstat", "stata", "reading Stata .dta files")
 
     note = None
     if encoding is not None:
@@ -1291,6 +1294,37 @@ def stata_name(name: str) -> str:
     return s
 
 
+#: The save time written into every ``.dta`` header, so that two runs give identical bytes.
+DTA_TIMESTAMP = datetime.datetime(2000, 1, 1)
+
+
+def write_dta(
+    frame: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    variable_labels: Mapping[str, str] | None = None,
+    data_label: str | None = None,
+) -> Path:
+    """Write ``frame`` as a Stata 14+ file (format 118, UTF-8): nqpf's one Stata writer.
+
+    pandas' ``DataFrame.to_stata(version=118, time_stamp=DTA_TIMESTAMP)``: the fixed
+    save time makes the bytes reproducible, ``variable_labels`` (≤ 80 characters each)
+    and ``data_label`` (≤ 80 characters) are kept. The columns must already be valid
+    Stata names (:func:`stata_name`); the index is not written. The caller writes to
+    a temporary path and moves it into place (:func:`nqpf.output.atomic_write`).
+    """
+    labels = {str(k): str(v)[:80] for k, v in (variable_labels or {}).items()}
+    frame.to_stata(
+        path,
+        write_index=False,
+        version=118,
+        time_stamp=DTA_TIMESTAMP,
+        data_label=None if data_label is None else str(data_label)[:80],
+        variable_labels=labels or None,
+    )
+    return Path(path)
+
+
 def _wide_frame(panel: Panel, imputed: bool) -> pd.DataFrame:
     clash = [k for k in panel.indicators if k in ("unit", "period")]
     if clash:
@@ -1346,7 +1380,7 @@ def write_panel(
       opens such files with Chinese text correctly, while plain UTF-8 shows
       mojibake in Excel on Chinese Windows; every UTF-8 reader accepts the mark.
     * Excel: one sheet named ``data``.
-    * Stata: format 118 (Stata 14+, UTF-8) via ``pyreadstat`` version 14.
+    * Stata: format 118 (Stata 14+, UTF-8) through :func:`write_dta`.
       Indicator names become valid Stata names (letters, including Chinese,
       digits and ``_``; at most 32 characters; not starting with a digit;
       reserved words get a trailing ``_``) and the original names are kept as
@@ -1383,31 +1417,27 @@ def write_panel(
     if ext == ".dta":
         df, labels = _for_stata(df)
     p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{p.stem}.", suffix=ext, dir=p.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+
+    def write(tmp: Path) -> None:
         if ext == ".csv":
             df.to_csv(tmp, index=False, encoding="utf-8-sig")
         elif ext == ".xlsx":
             df.to_excel(tmp, sheet_name="data", index=False, engine="openpyxl")
         elif ext == ".parquet":
+            require("pyarrow", "parquet", "writing Parquet files")
             df.to_parquet(tmp, index=False)
         else:
-            import pyreadstat
-
-            pyreadstat.write_dta(
-                df, str(tmp), version=14, column_labels=labels,
-                file_label=f"{_NQPF_DTA_LABEL} ({layout}); variable labels hold original names",
+            write_dta(
+                df, tmp, variable_labels=labels,
+                data_label=f"{_NQPF_DTA_LABEL} ({layout}); variable labels hold original names",
             )
-        os.replace(tmp, p)
-    except DataError:
+
+    try:
+        atomic_write(p, write)
+    except NqpfError:
         raise
     except Exception as e:
         raise DataError(f"{p}: writing failed ({type(e).__name__}: {e})") from e
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
     return p
 
 

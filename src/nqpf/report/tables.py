@@ -16,7 +16,6 @@ stamped into them are :data:`FIXED_TIMESTAMP`.
 
 from __future__ import annotations
 
-import datetime
 import math
 import os
 import re
@@ -31,7 +30,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..output import atomic_write
-from ..panel.io import stata_name
+from ..panel.io import DTA_TIMESTAMP, stata_name, write_dta
 from .i18n import normalise_lang, t
 from .model import StudyOutput, TableItem
 
@@ -233,8 +232,7 @@ def number_format(kind: str, digits: int) -> str:
 
 #: The date stamped into ``tables.xlsx`` (document properties and zip entries) and into
 #: the header of every ``.dta`` file, so that two runs give byte-identical files.
-FIXED_TIMESTAMP = datetime.datetime(2000, 1, 1)
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+FIXED_TIMESTAMP = DTA_TIMESTAMP
 _EXCEL_MAX_ROWS = 1_048_576
 _EXCEL_MAX_COLS = 16_384
 _EXCEL_MAX_TEXT = 32_767
@@ -750,33 +748,8 @@ def stata_frame(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
 
 
 def _write_dta(path: Path, item: TableItem, df: pd.DataFrame) -> None:
-    import pyreadstat
-
     frame, labels = stata_frame(df)
-    pyreadstat.write_dta(
-        frame, str(path), version=14, file_label=item.title[:80],
-        column_labels=[labels[c] for c in frame.columns],
-    )
-    _fix_dta_timestamp(path)
-
-
-def _fix_dta_timestamp(path: Path) -> None:
-    """Replace the save time in a format-118 header by :data:`FIXED_TIMESTAMP`.
-
-    pyreadstat has no option for it; the header holds ``<timestamp>``, one
-    length byte (17) and ``dd Mon yyyy hh:mm`` (Stata's dta specification),
-    so the 17 bytes are overwritten in place.
-    """
-    ts = FIXED_TIMESTAMP
-    month = _MONTHS[ts.month - 1]
-    stamp = f"{ts.day:02d} {month} {ts.year:04d} {ts.hour:02d}:{ts.minute:02d}".encode("ascii")
-    with open(path, "r+b") as fh:
-        head = fh.read(2048)
-        at = head.find(b"<timestamp>")
-        if at < 0 or head[at + 11] != len(stamp):
-            raise DataError(f"{path}: unexpected .dta header; cannot fix its timestamp")
-        fh.seek(at + 12)
-        fh.write(stamp)
+    write_dta(frame, path, variable_labels=labels, data_label=item.title)
 
 
 # ====================================================================== entry point
@@ -834,13 +807,13 @@ def write_tables(
     * Reproducible bytes: ``tables.xlsx`` carries :data:`FIXED_TIMESTAMP` as
       its created/modified dates and as the date of every zip entry, and each
       ``.dta`` header carries it as the save time, so re-running a study gives
-      byte-identical table files (with the same zlib and pyreadstat). The run's
+      byte-identical table files (with the same zlib and pandas). The run's
       real time is in ``manifest.json`` (``created``).
     * CSV: UTF-8 with a byte-order mark (Excel on Chinese Windows needs it to
       read UTF-8), full precision (shortest round-trip representation of each
       float), missing cells empty.
     * LaTeX: see :func:`latex_table`.
-    * Stata: format 118 (Stata 14+, UTF-8 strings) through ``pyreadstat``;
+    * Stata: format 118 (Stata 14+, UTF-8 strings) through :func:`nqpf.panel.io.write_dta`;
       names made valid as in :func:`stata_frame`, original names as variable
       labels, the title as the data label.
     """

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..extras import require
 from ..panel.core import Panel
 
 INPUTS = (
@@ -660,12 +661,8 @@ def _stability(ranks_df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _dask_map(prep: _Prepared, choices: dict, chunks: list[np.ndarray], scheduler: Any):
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError as e:  # pragma: no cover - dask is a dependency
-        raise DataError(
-            "backend='dask' needs dask[distributed]: pip install 'dask[distributed]'"
-        ) from e
+    distributed = require("distributed", "dask", "backend='dask'")
+    Client, LocalCluster = distributed.Client, distributed.LocalCluster
     own = None
     client = scheduler
     if client is None:

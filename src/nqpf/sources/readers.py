@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, UnitNameError
+from ..extras import require
 from ..panel.clean import ConversionReport, coerce_numeric
 from ..panel.core import Panel, normalise_period
 from ..panel.io import read_table
@@ -313,7 +314,7 @@ def _encode_categories(
 
 
 def _dta_value_labels(p: Path, encoding: str | None) -> dict[str, dict[Any, str]]:
-    import pyreadstat
+    pyreadstat = require("pyreadstat", "stata", "reading Stata .dta files")
 
     try:
         _, meta = pyreadstat.read_dta(str(p), metadataonly=True, encoding=encoding)

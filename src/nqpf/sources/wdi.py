@@ -16,8 +16,8 @@ title and unit when the API gives them, and the query sent. Later calls read the
 cache, whatever countries and years they ask for, and say so
 (``from_cache=True``, ``retrieved``); ``refresh=True`` downloads again and
 ``offline=True`` never touches the network. The cache folder is, in order:
-``cache_dir``, ``$NQPF_CACHE/wdi``, ``$XDG_CACHE_HOME/nqpf/wdi``,
-``~/.cache/nqpf/wdi``.
+``cache_dir``, ``$NQPF_CACHE/wdi``, ``wdi`` in the platform's cache folder
+(:func:`default_cache_dir`).
 
 Conventions
 -----------
@@ -62,6 +62,7 @@ import pandas as pd
 
 from ..datasets import reference as ref
 from ..errors import DataError, UnitNameError
+from ..extras import pip_command
 from ..output import atomic_write
 from ..panel.core import Panel
 from ..panel.io import SUPPORTED_WRITE, write_panel
@@ -97,15 +98,17 @@ def default_cache_dir() -> Path:
     """Folder of the WDI cache when none is given.
 
     ``$NQPF_CACHE/wdi`` when the environment variable ``NQPF_CACHE`` is set (it
-    names nqpf's cache root), else ``$XDG_CACHE_HOME/nqpf/wdi``, else
-    ``~/.cache/nqpf/wdi``. The folder is created only when something is cached.
+    names nqpf's cache root), else ``wdi`` in the platform's cache folder for nqpf
+    (platformdirs' ``user_cache_dir``: ``$XDG_CACHE_HOME/nqpf`` or ``~/.cache/nqpf`` on
+    Linux, ``%LOCALAPPDATA%\\nqpf\\Cache`` on Windows, ``~/Library/Caches/nqpf`` on
+    macOS). The folder is created only when something is cached.
     """
     root = os.environ.get("NQPF_CACHE")
     if root:
         return Path(root).expanduser() / "wdi"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "nqpf" / "wdi"
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("nqpf", appauthor=False)) / "wdi"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -466,10 +469,10 @@ def _client(client: Any, codes: list[str], cdir: Path) -> Any:
         return client
     try:
         import wbgapi
-    except ImportError as e:  # pragma: no cover - wbgapi is a declared dependency
+    except ModuleNotFoundError as e:
         raise DataError(
-            f"the World Bank client wbgapi is not installed ({e}); install it with "
-            f"`pip install wbgapi`, or {_manual_route(codes)}"
+            f"downloading WDI series needs the World Bank client wbgapi, which is not "
+            f"installed; install it with {pip_command('wdi')}, or {_manual_route(codes)}"
         ) from e
     return wbgapi
 

@@ -58,6 +58,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ...errors import DataError
+from ...extras import require
 from . import frame as _frame
 from .lp import INF, Engine, Formulation
 from .spec import DEASpec
@@ -704,7 +705,7 @@ def _solve_dask(
 ) -> DEAArrays:
     import os
 
-    import dask as _dask
+    _dask = require("dask", "dask", "DEA on Dask")
 
     n = Xe.shape[0]
     if isinstance(dask_opt, str):
