@@ -227,3 +227,51 @@ def test_wb_aggregate_codes_are_not_countries():
     iso3 = set(ref.countries()["iso3"])
     assert not iso3 & set(ref.WB_AGGREGATES)
     assert len(ref.WB_AGGREGATES) == 49
+
+
+# ---------------------------------------------------------------------- the country table
+PWT = DATA / "pwt" / "pwt1001.csv"
+
+
+def test_country_table_covers_iso_3166_1():
+    pycountry = pytest.importorskip("pycountry")
+    c = ref.countries()
+    current = c[c["obsolete"].isna()]
+    assert {x.alpha_3 for x in pycountry.countries} <= set(current["iso3"])
+    assert current["iso3"].is_unique and (current["name_zh"] != "").all()
+    assert set(c["continent"]) == {"Africa", "America", "Asia", "Europe", "Oceania",
+                                   "Antarctica"}
+    row = c.set_index("iso3")
+    assert row.loc["CHN", "continent"] == "Asia" and row.loc["TUR", "continent"] == "Asia"
+    assert row.loc["ESP", "continent"] == "Europe" and row.loc["AUS", "continent"] == "Oceania"
+    assert row.loc["SUN", "obsolete"] == 1992
+
+
+def test_country_table_is_rebuilt_by_its_script(tmp_path, monkeypatch):
+    pytest.importorskip("babel")
+    pytest.importorskip("pycountry")
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "build_country_table.py"
+    spec = importlib.util.spec_from_file_location("build_country_table", script)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    monkeypatch.setattr(mod, "OUT", tmp_path / "countries.csv")
+    mod.main()
+    bundled = resources.files("nqpf.datasets").joinpath("countries.csv").read_text("utf-8")
+    assert (tmp_path / "countries.csv").read_text("utf-8") == bundled
+
+
+def test_no_gpl_country_converter_in_the_package():
+    src = Path(ref.__file__).resolve().parents[1]
+    hits = [p for p in src.rglob("*.py") if "country_converter" in p.read_text("utf-8")]
+    assert hits == []
+
+
+@pytest.mark.skipif(not PWT.exists(), reason="../shared/data not present")
+def test_penn_world_table_names_resolve_to_their_codes():
+    from nqpf.panel.names import resolve_units
+
+    pwt = pd.read_csv(PWT, usecols=["countrycode", "country"]).drop_duplicates()
+    m = resolve_units(pwt["country"].tolist(), kind="country")
+    assert m.mapping == dict(zip(pwt["country"], pwt["countrycode"], strict=True))

@@ -33,18 +33,21 @@ callers can change them freely):
 
 Group labels are in :data:`GROUP_LABELS` (``zh`` and ``en`` for every group code).
 
-Country names come from ``country_converter`` (English short names, ISO 3166-1 codes) and,
-for Chinese names, from the ``zh_CN`` translations shipped with ``pycountry`` where that
-package is installed. The World Bank aggregates (regions, income and lending groups) that
-World Development Indicators tables mix with countries are listed in :data:`WB_AGGREGATES`.
+``countries.csv``
+    ISO 3166-1 countries (codes from ISO through pycountry, English and Chinese short names
+    from the Unicode CLDR through Babel, ISO official names, continents from CLDR's IANA
+    time zones), Kosovo (``XKX``), a few withdrawn ISO 3166-3 codes (``SUN``, ``YUG``,
+    ``CSK``, ...) and customary alternative names (World Bank, IMF, UN and Penn World
+    Table forms such as ``Korea, Rep.``). Built by ``scripts/build_country_table.py``;
+    nothing GPL-licensed is bundled.
+
+The World Bank aggregates (regions, income and lending groups) that World Development
+Indicators tables mix with countries are listed in :data:`WB_AGGREGATES`.
 """
 
 from __future__ import annotations
 
 import copy
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 
@@ -57,6 +60,7 @@ __all__ = [
     "WB_AGGREGATES",
     "contiguity",
     "countries",
+    "country_names",
     "province_groups",
     "provinces",
     "unit_label",
@@ -133,11 +137,17 @@ WB_AGGREGATES: dict[str, str] = {
     "WLD": "World",
 }
 
-# Chinese names used in Chinese official statistics for these economies, preferred over the
-# pycountry translations ("台湾", "香港", "澳门"), and Kosovo, which pycountry lacks.
-_ZH_COUNTRY_OVERRIDES = {"TWN": "中国台湾", "HKG": "中国香港", "MAC": "中国澳门", "XKX": "科索沃"}
-
-_CC_LOGGER = "country_converter.country_converter"
+_COUNTRY_COLUMNS = (
+    "iso3",
+    "iso2",
+    "isonumeric",
+    "name_short",
+    "name_official",
+    "name_zh",
+    "continent",
+    "obsolete",
+    "aliases",
+)
 
 _PROVINCE_COLUMNS = (
     "adcode",
@@ -232,101 +242,48 @@ def contiguity() -> dict[str, list[str]]:
     return copy.deepcopy(_contiguity())
 
 
-@contextmanager
-def _silenced(logger_name: str) -> Iterator[None]:
-    """Mute one logger for the duration (country_converter warns once for every miss)."""
-    logger = logging.getLogger(logger_name)
-    level = logger.level
-    logger.setLevel(logging.CRITICAL + 1)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
 @cache
-def _country_data() -> pd.DataFrame:
-    """country_converter's country table, read so that it works on pandas 2 and 3.
-
-    country_converter 1.3 reads its table with ``converters=str``; under pandas 3 the codes
-    ``NA`` (Namibia) and empty ISO2 cells then become missing values and its constructor fails.
-    Reading every cell as text and typing the numeric columns here avoids that.
-    """
-    path = resources.files("country_converter").joinpath("country_data.tsv")
-    with path.open("r", encoding="utf-8") as fh:
-        raw = pd.read_csv(fh, sep="\t", dtype=str, keep_default_na=False)
-    text_cols = {"name_short", "name_official", "regex", "ISO2", "ISO3", "continent"}
-    text_cols |= {"UNregion", "EXIO1", "EXIO2", "EXIO3", "WIOD"}
-    int_cols = {"ISOnumeric", "UNcode", "FAOcode", "GBDcode", "EURO", "UN", "UNmember"}
-    int_cols |= {"obsolete", "GEOnumeric"}
-    df = raw.copy()
-    for col in df.columns:
-        if col in int_cols:
-            df[col] = pd.to_numeric(df[col].mask(df[col] == "")).astype("Int64")
-        elif col not in text_cols:
-            df[col] = df[col].mask(df[col] == "")
-    return df
+def _country_table() -> pd.DataFrame:
+    """The bundled ``countries.csv`` (current countries first, then withdrawn codes)."""
+    with _open_text("countries.csv") as fh:
+        df = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    if tuple(df.columns) != _COUNTRY_COLUMNS:  # pragma: no cover - packaging
+        raise DataError("the bundled countries.csv is damaged; reinstall nqpf")
+    df["isonumeric"] = pd.to_numeric(df["isonumeric"].mask(df["isonumeric"] == "")).astype(
+        "Int64"
+    )
+    df["obsolete"] = pd.to_numeric(df["obsolete"].mask(df["obsolete"] == "")).astype("Int64")
+    order = df["obsolete"].isna().map({True: 0, False: 1})
+    return df.assign(_o=order).sort_values(["_o", "iso3"]).drop(columns="_o").reset_index(
+        drop=True
+    )
 
 
-@cache
-def _country_converter():
-    """One cached ``CountryConverter`` over the current (non-obsolete) countries."""
-    import country_converter as coco
-
-    data = _country_data()
-    current = data[data["obsolete"].isna()].reset_index(drop=True)
-    with _silenced(_CC_LOGGER):
-        return coco.CountryConverter(country_data=current)
-
-
-@cache
-def _zh_country_names() -> dict[str, str]:
-    """ISO3 -> Chinese short name from pycountry's zh_CN translations (empty without it)."""
-    try:
-        import gettext
-
-        import pycountry
-    except ImportError:  # pragma: no cover - pycountry is optional
-        return dict(_ZH_COUNTRY_OVERRIDES)
-    try:
-        tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"])
-    except OSError:  # pragma: no cover - translations not shipped
-        return dict(_ZH_COUNTRY_OVERRIDES)
-    out: dict[str, str] = {}
-    for c in pycountry.countries:
-        name = getattr(c, "common_name", None) or c.name
-        out[c.alpha_3] = tr.gettext(name)
-    out.update(_ZH_COUNTRY_OVERRIDES)
+def country_names() -> dict[str, list[str]]:
+    """ISO3 → every name the bundled table knows for the country (English, Chinese, aliases)."""
+    out: dict[str, list[str]] = {}
+    for row in _country_table().itertuples(index=False):
+        names = [row.name_short, row.name_official, row.name_zh, *row.aliases.split("|")]
+        out[row.iso3] = [n for n in dict.fromkeys(names) if n]
     return out
 
 
 @cache
 def _countries() -> pd.DataFrame:
-    data = _country_data()
-    iso2 = data["ISO2"].str.extract(r"([A-Z]{2})", expand=False).fillna("")
-    zh = _zh_country_names()
-    return pd.DataFrame(
-        {
-            "iso3": data["ISO3"],
-            "iso2": iso2,
-            "isonumeric": data["ISOnumeric"],
-            "name_short": data["name_short"],
-            "name_official": data["name_official"],
-            "name_zh": [zh.get(c, "") for c in data["ISO3"]],
-            "obsolete": data["obsolete"],
-        }
-    )
+    return _country_table().drop(columns="aliases")
 
 
 def countries() -> pd.DataFrame:
-    """Countries known to nqpf, from country_converter's table.
+    """Countries known to nqpf, from the bundled table (see the module notes).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``iso3``, ``iso2`` (``""`` where none), ``isonumeric`` (Int64), ``name_short``,
-        ``name_official``, ``name_zh`` (``""`` where pycountry has no Chinese name or is not
-        installed) and ``obsolete`` (year the entity ceased to exist, ``<NA>`` if current).
+        Columns ``iso3``, ``iso2`` (``""`` where none), ``isonumeric`` (Int64), ``name_short``
+        (CLDR English), ``name_official`` (ISO 3166), ``name_zh`` (CLDR Chinese; 中国台湾,
+        中国香港, 中国澳门 as in Chinese official statistics), ``continent`` (Africa,
+        America, Asia, Europe, Oceania, Antarctica) and ``obsolete`` (year an ISO 3166-3
+        code was withdrawn, ``<NA>`` if current). Current countries first.
     """
     return _countries().copy()
 
@@ -361,9 +318,9 @@ def unit_label(unit: object, lang: str = "zh") -> str:
     Returns
     -------
     str
-        ``name_zh``/``name_en`` of a province; for a country, country_converter's English
-        short name or pycountry's Chinese name (中国台湾/中国香港/中国澳门 for TWN/HKG/MAC, as in
-        Chinese official statistics). Any unit without a known name is returned as its code.
+        ``name_zh``/``name_en`` of a province; for a country, the CLDR English or Chinese
+        short name (中国台湾/中国香港/中国澳门 for TWN/HKG/MAC, as in Chinese official
+        statistics). Any unit without a known name is returned as its code.
     """
     if lang not in ("zh", "en"):
         raise DataError(f"unknown label language {lang!r}; use 'zh' or 'en'")

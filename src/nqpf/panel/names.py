@@ -11,15 +11,17 @@ and a few customary English forms (``Nei Mongol``, ``Xinjiang Uygur``). Administ
 (省, 市, 自治区, ``Province``, ``Municipality``, ``Autonomous Region``) are ignored. Shaanxi (陕西)
 and Shanxi (山西) are kept apart by their conventional spellings.
 
-Countries are matched with ``country_converter``: ISO3, ISO2 and ISO numeric codes and exact
-names first, then its regular expressions (one batch call over the names still unmatched), and
-Chinese names from pycountry's translations where that package is installed.
+Countries are matched against the bundled country table
+(:func:`nqpf.datasets.reference.countries`): ISO3, ISO2 and ISO numeric codes and exact names
+(English, Chinese, official and customary forms) first, then loose keys of the names (accents,
+case, punctuation, "the", "St." and inverted forms such as ``Korea, Rep.`` or ``Iran (Islamic
+Republic of)`` do not matter).
 
 Aggregates are rows that are not units: for provinces the national total and the regional
 groups (全国, 合计, 总计, 中国, 东部地区, National, China/Total, Eastern region, ...); for
 countries the World Bank aggregates of the World Development Indicators
 (:data:`nqpf.datasets.reference.WB_AGGREGATES`: ``WLD``, ``EAS``, ``High income``, ...), which
-are exactly the WDI codes that are not ISO 3166-1 alpha-3 codes in country_converter's table,
+are exactly the WDI codes that are not ISO 3166-1 alpha-3 codes in the country table,
 plus ``World``/``Total``/世界/全球. Names are recognised as aggregates only when they are on
 these lists, so an unknown name is never dropped silently.
 """
@@ -255,29 +257,68 @@ def _agg_key(s: str) -> str:
     return "".join(ch for ch in s if ch.isalnum())
 
 
+def _name_keys(text: str) -> list[str]:
+    """Loose keys of a country name: accents, case, punctuation, "the", "St." and the
+    "Korea, Rep." / "Bolivia (Plurinational State of)" forms do not matter."""
+    t = unicodedata.normalize("NFKD", text)
+    t = "".join(ch for ch in t if not unicodedata.combining(ch)).casefold()
+    t = t.replace("&", " and ").replace("’", "'")
+    forms = [t]
+    bare = re.sub(r"\s*\([^)]*\)", "", t).strip()
+    if bare and bare != t:
+        forms.append(bare)
+    heads = []
+    for f in list(forms):
+        if f.count(",") == 1:
+            head, tail = (x.strip() for x in f.split(","))
+            forms.append(f"{tail} {head}")
+            heads.append(head)  # "Somalia, Fed. Rep." -> "somalia", tried last
+    forms += heads
+    keys = []
+    for f in forms:
+        words = re.findall(r"[^\W_]+", f)
+        words = ["saint" if w in ("st", "ste") else w for w in words if w != "the"]
+        k = " ".join(words)
+        if k and k not in keys:
+            keys.append(k)
+    return keys
+
+
 @cache
 def _country_tables() -> tuple[dict[str, str], dict[str, str], dict[int, str], dict[str, str]]:
-    """(ISO3, ISO2, ISO numeric, exact name) -> ISO3 lookups from country_converter's table."""
-    data = ref._country_data()
-    iso3 = {str(c): str(c) for c in data["ISO3"] if c}
+    """(ISO3, ISO2, ISO numeric, exact name) -> ISO3 lookups from the bundled country table.
+
+    Current countries come first, so a name or code shared with a withdrawn one (Zaire's
+    numeric 180 is also the Democratic Republic of the Congo's) goes to the current one.
+    """
+    data = ref._country_table()
+    iso3 = {str(c): str(c) for c in data["iso3"] if c}
     iso2: dict[str, str] = {}
-    for codes, c3 in zip(data["ISO2"], data["ISO3"], strict=True):
-        for code in re.findall(r"[A-Z]{2}", str(codes)):
-            iso2.setdefault(code, str(c3))
-    numeric = {
-        int(n): str(c3)
-        for n, c3 in zip(data["ISOnumeric"], data["ISO3"], strict=True)
-        if not pd.isna(n)
-    }
+    for code, c3 in zip(data["iso2"], data["iso3"], strict=True):
+        if code:
+            iso2.setdefault(str(code), str(c3))
+    numeric: dict[int, str] = {}
+    for n, c3 in zip(data["isonumeric"], data["iso3"], strict=True):
+        if not pd.isna(n):
+            numeric.setdefault(int(n), str(c3))
     names: dict[str, str] = {}
-    for col in ("name_short", "name_official"):
-        for name, c3 in zip(data[col], data["ISO3"], strict=True):
-            if name:
-                names.setdefault(_country_text(name).casefold(), str(c3))
-    for c3, zh in ref._zh_country_names().items():
-        if c3 in iso3:
-            names.setdefault(zh.casefold(), c3)
+    for c3, all_names in ref.country_names().items():
+        for name in all_names:
+            names.setdefault(_country_text(name).casefold(), c3)
     return iso3, iso2, numeric, names
+
+
+@cache
+def _country_keys() -> dict[str, list[str]]:
+    """Loose name key -> ISO3 codes (more than one: the key is ambiguous)."""
+    out: dict[str, list[str]] = {}
+    for c3, all_names in ref.country_names().items():
+        for name in all_names:
+            for k in _name_keys(name):
+                hits = out.setdefault(k, [])
+                if c3 not in hits:
+                    hits.append(c3)
+    return out
 
 
 @cache
@@ -314,19 +355,20 @@ def _match_countries(texts: list[str]) -> tuple[dict[str, str], dict[str, list[s
         elif t:
             rest.append(t)
     ambiguous: dict[str, list[str]] = {}
-    if rest:
-        conv = ref._country_converter()
-        sentinel = "\x00not found"
-        with ref._silenced(ref._CC_LOGGER):
-            res = conv.convert(rest, src="regex", to="ISO3", not_found=sentinel, enforce_list=True)
-        if len(rest) == 1 and res and not isinstance(res[0], list):  # pragma: no cover
-            res = [res]
-        for t, hits in zip(rest, res, strict=True):
-            hits = [h for h in dict.fromkeys(hits) if h in iso3]
-            if len(hits) == 1:
-                found[t] = hits[0]
-            elif len(hits) > 1:
-                ambiguous[t] = hits
+    current = set(ref.countries().query("obsolete.isna()")["iso3"])
+    keys = _country_keys()
+    for t in rest:
+        hits: list[str] = []
+        for k in _name_keys(t):
+            hits = keys.get(k, [])
+            if hits:
+                break
+        if len(hits) > 1:  # a current country wins over a withdrawn code of the same name
+            hits = [h for h in hits if h in current] or hits
+        if len(hits) == 1:
+            found[t] = hits[0]
+        elif len(hits) > 1:
+            ambiguous[t] = hits
     return found, ambiguous
 
 

@@ -431,10 +431,10 @@ _CONTINENT_ZH = {
 
 
 def _continents(units: list[str], lang: str) -> dict[str, str]:
-    from ..datasets.reference import _country_data
+    from ..datasets.reference import countries
 
-    data = _country_data()
-    cont = dict(zip(data["ISO3"], data["continent"], strict=False))
+    data = countries()
+    cont = dict(zip(data["iso3"], data["continent"], strict=False))
     lacking = [u for u in units if not cont.get(u)]
     if lacking:
         raise DataError(
