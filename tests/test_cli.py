@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from clitools import flat, run
-from nqpf.demo import demo_data_path
+from nqpf.datasets import demo_data_path
 from nqpf.panel.io import read_panel
 
 # ---------------------------------------------------------------------- helpers

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from clitools import flat, run
-from nqpf.demo import DEMO_PERIODS, demo_data_path, demo_study_path
+from nqpf.datasets import DEMO_PERIODS, demo_data_path, demo_study_path
 from nqpf.errors import DataError
 from nqpf.output import prepare_out_dir
 from nqpf.study.runner import run_study

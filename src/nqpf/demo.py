@@ -20,37 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .datasets.demo import DEMO_FRAMEWORK, demo_study_path
 from .errors import DataError
-
-DEMO_FILE = "pwt91_demo.csv"
-DEMO_STUDY = "demo_study.yaml"
-DEMO_FRAMEWORK = "pwt-demo"
-DEMO_SERIES = (
-    "rgdpe",
-    "rgdpo",
-    "rgdpna",
-    "pop",
-    "emp",
-    "avh",
-    "hc",
-    "cn",
-    "rnna",
-    "ctfp",
-    "rtfpna",
-    "labsh",
-    "csh_i",
-    "csh_x",
-    "csh_m",
-    "delta",
-)
-#: The years the demo index covers (PWT 9.1's TFP levels end in 2017; see demo_study.yaml).
-DEMO_PERIODS = tuple(range(2005, 2018))
 
 
 @dataclass
@@ -61,32 +37,6 @@ class DemoResult:
     ranking_title: str
     lines: list[str] = field(default_factory=list)
     study: Any = None
-
-
-def demo_data_path() -> Path:
-    """Path of the bundled demo CSV (inside the installed package)."""
-    with as_file(files("nqpf.datasets") / DEMO_FILE) as p:
-        return Path(p)
-
-
-def load_demo_panel():
-    """The bundled Penn World Table 9.1 extract as a Panel (ISO3 countries × years)."""
-    from .panel.io import read_panel
-
-    return read_panel(
-        demo_data_path(),
-        layout="wide",
-        unit="isocode",
-        period="year",
-        indicators=list(DEMO_SERIES),
-        units="country",
-    )
-
-
-def demo_study_path() -> Path:
-    """Path of the bundled demo study file (inside the installed package)."""
-    with as_file(files("nqpf.datasets") / DEMO_STUDY) as p:
-        return Path(p)
 
 
 def run_demo(

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from clitools import flat, run
-from nqpf.demo import demo_study_path
+from nqpf.datasets import demo_study_path
 from nqpf.study.load import load_study
 
 ROOT = Path(__file__).resolve().parents[2]

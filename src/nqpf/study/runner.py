@@ -16,8 +16,6 @@ timings and date).
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ import numpy as np
 from ..errors import DataError, NqpfError
 from ..output import prepare_out_dir
 from ..report.model import Section, StudyOutput
+from .inputs import groups_mapping, record_input
 from .load import Study, load_study
 from .sections_common import Context, section_error, zh_en
 
@@ -184,26 +183,6 @@ def run_study(
 
 
 # ---------------------------------------------------------------------- data
-def _sha256(p: Path) -> str:
-    h = hashlib.sha256()
-    with p.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def record_input(ctx: Context, p: Path, role: str) -> None:
-    if p.is_file():
-        shown = str(p.resolve())
-        with contextlib.suppress(ValueError):
-            shown = str(p.resolve().relative_to(ctx.study.base_dir.resolve()))
-        if any(i["path"] == shown for i in ctx.inputs):
-            return  # one entry per file, under the role that read it first
-        ctx.inputs.append(
-            {"role": role, "path": shown, "sha256": _sha256(p), "bytes": p.stat().st_size}
-        )
-
-
 def read_data(ctx: Context) -> Any:
     """Read every data source, rename and keep indicators, merge, derive series."""
     from ..panel.core import Panel
@@ -264,7 +243,7 @@ def read_data(ctx: Context) -> Any:
 def _read_source(ctx: Context, src: Any, key: str) -> Any:
     kind = src.kind
     if kind == "builtin":
-        from ..demo import demo_data_path, load_demo_panel
+        from ..datasets.demo import demo_data_path, load_demo_panel
 
         record_input(ctx, demo_data_path(), f"{key} builtin {src.builtin}")
         return load_demo_panel()
@@ -401,46 +380,6 @@ def _resolve_groups(ctx: Context) -> None:
         return
     ctx.groups = groups_mapping(ctx, g, "groups")
     ctx.groups_name = g if isinstance(g, str) else "mapping"
-
-
-def groups_mapping(ctx: Context, g: Any, key: str) -> dict[str, str]:
-    """unit → group label for the study's units, from a grouping given in the study."""
-    from ..analysis._input import BUILTIN_GROUPS, groups_for
-
-    units = list(ctx.indicators.units)
-    try:
-        if g == "continents":
-            return _continents(units, ctx.lang)
-        if isinstance(g, str) and g not in BUILTIN_GROUPS:
-            p = ctx.study.resolve_path(g, key)
-            record_input(ctx, p, key)
-            return groups_for(units, p, lang=ctx.lang)
-        return groups_for(units, g, lang=ctx.lang)
-    except NqpfError as e:
-        raise DataError(f"study section {key}: {e}") from e
-
-
-_CONTINENT_ZH = {
-    "Asia": "亚洲",
-    "Europe": "欧洲",
-    "Africa": "非洲",
-    "America": "美洲",
-    "Oceania": "大洋洲",
-    "Antarctica": "南极洲",
-}
-
-
-def _continents(units: list[str], lang: str) -> dict[str, str]:
-    from ..datasets.reference import countries
-
-    data = countries()
-    cont = dict(zip(data["iso3"], data["continent"], strict=False))
-    lacking = [u for u in units if not cont.get(u)]
-    if lacking:
-        raise DataError(
-            f"groups 'continents' needs countries as ISO3 codes; {lacking[:10]} are not"
-        )
-    return {u: (_CONTINENT_ZH.get(cont[u], cont[u]) if lang == "zh" else cont[u]) for u in units}
 
 
 # ---------------------------------------------------------------------- sections and files

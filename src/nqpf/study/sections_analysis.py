@@ -99,7 +99,7 @@ def run(ctx: Context, method: str) -> Any:
                                 "study's groups: cn-four-regions, cn-three-belts, continents, "
                                 "a unit,group CSV or a mapping)")
             return run_analysis("theil", res, kind=spec.kind)
-        from .runner import groups_mapping
+        from .inputs import groups_mapping
 
         mapping = groups_mapping(ctx, g, f"analyses.{method}.groups")
         if method == "dagum":

@@ -84,7 +84,7 @@ def geometry(ctx: Context) -> tuple[Any, str | None]:
         if kind == "province" and maps.china != "none":
             path = None
             if maps.china != "cnmaps":
-                from .runner import record_input
+                from .inputs import record_input
 
                 path = ctx.study.resolve_path(maps.china, "outputs.maps.china")
                 record_input(ctx, path, "outputs.maps.china")

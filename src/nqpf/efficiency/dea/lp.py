@@ -13,7 +13,12 @@ full program's optimum.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import ctypes
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,8 +104,56 @@ class UnitSolution:
     n_lp: int = 0
 
 
+_BANNER_LOCK = threading.Lock()
+_banner_shown = False
+
+
+def _flush_c_stdio() -> None:
+    """Flush the C library's stdout buffer (where HiGHS prints), wherever that is possible."""
+    for name in (None, "ucrtbase", "msvcrt"):
+        with contextlib.suppress(Exception):
+            ctypes.CDLL(name).fflush(None)
+            return
+
+
+@contextlib.contextmanager
+def _stdout_discarded() -> Iterator[None]:
+    """Send what C code writes to file descriptor 1 to the null device meanwhile."""
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no file descriptor 1 (some embedded interpreters): nothing to guard
+        yield
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        _flush_c_stdio()
+        os.dup2(null, 1)
+        yield
+    finally:
+        _flush_c_stdio()
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+
+
 def _new_highs() -> highspy.Highs:
-    h = highspy.Highs()
+    """A silent HiGHS instance.
+
+    HiGHS prints its banner ("Running HiGHS ...") to the process's standard output when
+    the first instance is made, before any option can be set; that first construction
+    runs with file descriptor 1 pointed at the null device, so the banner never reaches a
+    terminal, a pipe or a notebook. Later instances print nothing (``output_flag`` off).
+    """
+    global _banner_shown
+    with _BANNER_LOCK:
+        if _banner_shown:
+            h = highspy.Highs()
+        else:
+            with _stdout_discarded():
+                h = highspy.Highs()
+            _banner_shown = True
     h.silent()
     for name, value in (
         ("output_flag", False),
