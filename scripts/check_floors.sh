@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Check that the declared minimum versions of nqpf's core dependencies work.
 #
-# Installs nqpf into a fresh virtual environment with every direct dependency at the lowest
-# version pyproject.toml allows (uv's --resolution lowest-direct; with plain pip, the floors
-# pinned with ==), then runs the demo and a short test subset on it.
+# Installs nqpf into a fresh virtual environment with every direct dependency (the core and
+# the [stata] extra, which the tests read .dta files with) at the lowest version
+# pyproject.toml allows (uv's --resolution lowest-direct; with plain pip, the floors pinned
+# with ==), then runs the demo and a short test subset on it.
 #
 #   scripts/check_floors.sh [VENV_DIR]        (default: a new temporary folder)
 #
@@ -18,12 +19,13 @@ echo "== fresh environment in $VENV"
 if command -v uv >/dev/null 2>&1; then
   uv venv -q -p "$PY" "$VENV"
   echo "== installing nqpf with its direct dependencies at their floors (uv lowest-direct)"
-  uv pip install -q -p "$VENV/bin/python" --resolution lowest-direct "$ROOT" "pytest>=8"
+  uv pip install -q -p "$VENV/bin/python" --resolution lowest-direct "$ROOT[stata]" "pytest>=8"
 else
   "$PY" -m venv "$VENV"
   pins="$("$PY" - "$ROOT/pyproject.toml" <<'EOF'
 import re, sys, tomllib
-deps = tomllib.load(open(sys.argv[1], "rb"))["project"]["dependencies"]
+meta = tomllib.load(open(sys.argv[1], "rb"))["project"]
+deps = meta["dependencies"] + meta["optional-dependencies"]["stata"]
 print(" ".join(re.sub(r">=", "==", d) for d in deps))
 EOF
 )"
@@ -37,7 +39,8 @@ echo "== versions installed"
 "$VENV/bin/python" - "$ROOT/pyproject.toml" <<'EOF'
 import re, sys, tomllib
 from importlib.metadata import version
-deps = tomllib.load(open(sys.argv[1], "rb"))["project"]["dependencies"]
+meta = tomllib.load(open(sys.argv[1], "rb"))["project"]
+deps = meta["dependencies"] + meta["optional-dependencies"]["stata"]
 bad = []
 for d in deps:
     name, floor = re.split(r">=", d)

@@ -10,7 +10,7 @@ from nqpf.efficiency.prodfn import estimate
 from nqpf.efficiency.simulate import simulate_acf
 from nqpf.errors import DataError
 
-COLS = dict(id="id", period="period", output="y", free="l", state="k", proxy="m")
+COLS = dict(unit="id", period="period", output="y", free="l", state="k", proxy="m")
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,7 @@ def test_ols_and_fe_match_hand_least_squares():
     bd = np.linalg.lstsq(xd, data["y"].to_numpy(), rcond=None)[0]
     fe = estimate(data, method="fe", **COLS)
     np.testing.assert_allclose(fe.coefficients["estimate"], bd[:2], rtol=1e-8)
-    t = ols.tfp.merge(data, on=["id", "period"])
+    t = ols.tfp.rename(columns={"unit": "id"}).merge(data, on=["id", "period"])
     np.testing.assert_allclose(t["log_tfp"], t["y"] - b[1] * t["l"] - b[2] * t["k"])
     np.testing.assert_allclose(t["tfp"], np.exp(t["log_tfp"]))
 
@@ -149,7 +149,7 @@ def test_levels_are_logged_and_nonpositive_levels_named(dgp1):
 def test_gross_output_acf_includes_materials(dgp1):
     res = estimate(dgp1, method="acf", value_added=False, **COLS)
     assert list(res.coefficients["term"]) == ["l", "k", "m"]
-    t = res.tfp.merge(dgp1, on=["id", "period"])
+    t = res.tfp.rename(columns={"unit": "id"}).merge(dgp1, on=["id", "period"])
     b = res.coefficients.set_index("term")["estimate"]
     np.testing.assert_allclose(t["log_tfp"], t["y"] - b["l"] * t["l"] - b["k"] * t["k"]
                                - b["m"] * t["m"])

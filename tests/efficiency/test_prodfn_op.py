@@ -21,7 +21,7 @@ from nqpf.efficiency.prodfn_op import olley_pakes, wooldridge
 from nqpf.errors import DataError
 
 BL, BK = 0.6, 0.4
-KW = dict(id="firm", period="year", output="y", free="l", state="k")
+KW = dict(unit="firm", period="year", output="y", free="l", state="k")
 
 
 def simulate(n_firms=800, periods=10, seed=1, exit_cut=None, zero_inv=0.0, inv_noise=0.0):
@@ -85,7 +85,7 @@ def test_op_recovers_betas_where_ols_is_biased(panel):
     assert r.coefficients["std_error"].isna().all()
     pd.testing.assert_frame_equal(panel, before)  # input untouched
     # TFP is the residual y − β_l l − β_k k and tracks the true ω (plus the constant)
-    t = r.tfp.merge(panel, left_on=["id", "period"], right_on=["firm", "year"])
+    t = r.tfp.merge(panel, left_on=["unit", "period"], right_on=["firm", "year"])
     np.testing.assert_allclose(t["log_tfp"], t["y"] - r.beta("l") * t["l"] - r.beta("k") * t["k"])
     np.testing.assert_allclose(t["tfp"], np.exp(t["log_tfp"]))
     assert np.corrcoef(t["log_tfp"], t["omega"])[0, 1] > 0.9
@@ -134,7 +134,7 @@ def test_op_levels_zero_investment_and_nonpositive_named():
     bad.loc[5, "y"] = 0.0
     bad.loc[9, "k"] = -1.0
     r = olley_pakes(bad, proxy="inv", logs=False, **KW)
-    named = {(e["id"], e["period"], e["variable"]) for e in r.diagnostics["nonpositive"]}
+    named = {(e["unit"], e["period"], e["variable"]) for e in r.diagnostics["nonpositive"]}
     assert named == {(bad.loc[5, "firm"], int(bad.loc[5, "year"]), "y"),
                      (bad.loc[9, "firm"], int(bad.loc[9, "year"]), "k")}
     assert r.diagnostics["dropped"]["nonpositive_level"] == 2
@@ -204,7 +204,7 @@ def test_bootstrap_same_seed_same_se():
 def test_errors_are_named():
     d = simulate(n_firms=50, periods=4, seed=8, exit_cut=-0.4)
     with pytest.raises(DataError, match="'capital'"):
-        olley_pakes(d, id="firm", period="year", output="y", free="l", state="capital",
+        olley_pakes(d, unit="firm", period="year", output="y", free="l", state="capital",
                     proxy="linv")
     dup = pd.concat([d, d.iloc[[0]]], ignore_index=True)
     with pytest.raises(DataError, match="duplicate firm-period.*F0000"):
@@ -222,4 +222,4 @@ def test_errors_are_named():
     with pytest.raises(DataError, match="Wooldridge GMM needs more than"):
         wooldridge(d.head(12), proxy="m", **KW)
     with pytest.raises(DataError, match="more than one role"):
-        wooldridge(d, id="firm", period="year", output="y", free="l", state="l", proxy="m")
+        wooldridge(d, unit="firm", period="year", output="y", free="l", state="l", proxy="m")

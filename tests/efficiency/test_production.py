@@ -19,7 +19,7 @@ def panel():
 
 def test_dispatch_equals_the_estimators(panel):
     df, truth = panel
-    kw = dict(id="id", period="period", output="y", free="l", state="k")
+    kw = dict(unit="id", period="period", output="y", free="l", state="k")
     a = estimate_tfp(df, "acf", proxy="m", **kw)
     b = estimate(df, method="acf", proxy="m", **kw)
     pd.testing.assert_frame_equal(a.coefficients, b.coefficients)
@@ -30,7 +30,7 @@ def test_dispatch_equals_the_estimators(panel):
     assert w.method == "wrdg"
     # TFP identity for every method
     for res in (a, ols, w):
-        t = res.tfp.merge(df, on=["id", "period"])
+        t = res.tfp.rename(columns={"unit": "id"}).merge(df, on=["id", "period"])
         np.testing.assert_allclose(
             t["log_tfp"], t["y"] - res.beta("l") * t["l"] - res.beta("k") * t["k"], atol=1e-9
         )
@@ -39,7 +39,7 @@ def test_dispatch_equals_the_estimators(panel):
 
 def test_dispatch_errors(panel):
     df, _ = panel
-    kw = dict(id="id", period="period", output="y", free="l", state="k")
+    kw = dict(unit="id", period="period", output="y", free="l", state="k")
     with pytest.raises(DataError, match="proxy"):
         estimate_tfp(df, "acf", **kw)
     with pytest.raises(DataError, match="unknown method"):
@@ -55,7 +55,7 @@ def test_command_writes_coefficients_and_tfp(panel, tmp_path):
     args = [
         "tfp-pf",
         data,
-        "--id",
+        "--unit",
         "id",
         "--period",
         "period",
@@ -81,7 +81,7 @@ def test_command_writes_coefficients_and_tfp(panel, tmp_path):
     assert set(co["term"]) >= {"l", "k"}
     assert co["std_error"].notna().all()
     tfp = pd.read_csv(tmp_path / "a" / "tfp.csv")
-    assert {"id", "period", "tfp"} <= set(tfp.columns)
+    assert {"unit", "period", "tfp"} <= set(tfp.columns)
     rc, _, _ = run(*args, "--out", tmp_path / "b")
     assert rc == 0
     pd.testing.assert_frame_equal(co, pd.read_csv(tmp_path / "b" / "coefficients.csv"))

@@ -144,10 +144,10 @@ def test_monte_carlo_tables_seed_and_base_case(panel):
         perturb=0.2,
         bootstrap=True,
     )
-    a = robustness(panel, FW, unc, samples=256, seed=3)
-    b = robustness(panel, FW, unc, samples=256, seed=3)
+    a = robustness(panel, FW, unc, replications=256, seed=3)
+    b = robustness(panel, FW, unc, replications=256, seed=3)
     pd.testing.assert_frame_equal(a.ranks, b.ranks)
-    c = robustness(panel, FW, unc, samples=256, seed=4)
+    c = robustness(panel, FW, unc, replications=256, seed=4)
     assert not a.ranks["mean_rank"].equals(c.ranks["mean_rank"])
     r = a.ranks
     assert list(r.columns[:6]) == ["unit", "period", "base_rank", "median_rank", "p05", "p95"]
@@ -163,7 +163,7 @@ def test_monte_carlo_tables_seed_and_base_case(panel):
 def test_sensitivity_table_and_weight_input_dominates(panel):
     # only the weights vary: all variance of the mean shift is due to them
     unc = Uncertainty(weights=("entropy", "equal"), perturb=0.05)
-    res = robustness(panel, FW, unc, samples=512, seed=0, sensitivity=True, n_boot=100)
+    res = robustness(panel, FW, unc, replications=512, seed=0, sensitivity=True, n_boot=100)
     s = res.sensitivity
     assert list(s.columns) == [
         "input",
@@ -182,8 +182,8 @@ def test_sensitivity_table_and_weight_input_dominates(panel):
 
 def test_dask_backend_gives_identical_results(panel):
     unc = Uncertainty(weights=("entropy", "critic"), leave_one_out=True, perturb=0.2)
-    a = robustness(panel, FW, unc, samples=128, seed=5, chunk=40)
-    b = robustness(panel, FW, unc, samples=128, seed=5, chunk=40, backend="dask")
+    a = robustness(panel, FW, unc, replications=128, seed=5, chunk=40)
+    b = robustness(panel, FW, unc, replications=128, seed=5, chunk=40, backend="dask")
     pd.testing.assert_frame_equal(a.ranks, b.ranks)
     np.testing.assert_array_equal(a.rank_array, b.rank_array)
 
@@ -206,9 +206,9 @@ def test_incomplete_data_asks_for_imputation(panel):
     v[0, 1, 0] = np.nan
     holed = panel.replace(values=v)
     with pytest.raises(DataError, match="complete data"):
-        robustness(holed, FW, Uncertainty(weights=("entropy", "equal")), samples=16)
+        robustness(holed, FW, Uncertainty(weights=("entropy", "equal")), replications=16)
     res = robustness(
-        holed, FW, Uncertainty(impute=("linear",), weights=("entropy", "equal")), samples=16
+        holed, FW, Uncertainty(impute=("linear",), weights=("entropy", "equal")), replications=16
     )
     assert len(res.ranks) == 60
 
@@ -232,7 +232,7 @@ def test_command_writes_the_files_and_repeats_itself(panel, tmp_path):
         "--leave-one-out",
         "--perturb",
         "0.2",
-        "--samples",
+        "--replications",
         "64",
         "--seed",
         "9",
@@ -296,7 +296,7 @@ def test_real_panel_base_case_equals_the_plain_index(tmp_path):
         aggregate=("sum", "topsis"),
         perturb=0.2,
     )
-    res = robustness(p, fw, unc, samples=128, seed=0)
+    res = robustness(p, fw, unc, replications=128, seed=0)
     from nqpf.panel.impute import impute
 
     plain = build_index(impute(impute(p, "linear"), "nearest"), fw).scores

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..aliases import canonical
 from ..errors import DataError
 
 METHODS = (
@@ -77,6 +78,7 @@ def run_analysis(method: str, data: Any, **opts: Any) -> Any:
     * typology: ``data`` is an index result or a wide table of dimension
       scores; ``k``, ``cluster`` (kmeans or ward), ``seed``.
     """
+    method = canonical("analysis", method, METHODS)
     if method not in METHODS:
         raise DataError(f"unknown analysis {method!r}; choose one of {', '.join(METHODS)}")
     lang = opts.get("lang", "en")

@@ -84,10 +84,12 @@ def analyze(
     force: ForceOpt = False,
 ) -> None:
     """Analyse an index: disparity, dynamics, convergence, spatial, coupling, obstacles, types."""
+    from ..aliases import canonical
     from ..analysis.run import METHODS, run_analysis, write_result
     from ..output import check_out_dir
 
     check_lang(lang)
+    method = canonical("analysis", method, METHODS)  # 泰尔指数, 核密度, …
     if method not in METHODS:
         raise typer.BadParameter(
             f"unknown method {method!r}; choose one of {', '.join(METHODS)}", param_hint="--method"

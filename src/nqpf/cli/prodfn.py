@@ -23,7 +23,7 @@ from .common import (
 
 def tfp_pf(
     data: DataArg,
-    firm: Annotated[str, typer.Option("--id", help="Column of firm ids.")],
+    firm: Annotated[str, typer.Option("--unit", "--id", help="Column of firm ids (unit).")],
     period_col: Annotated[str, typer.Option("--period", help="Column of periods (years).")],
     output: Annotated[str, typer.Option(help="Column of (log) output or value added.")],
     free: Annotated[str, typer.Option(help="Free input(s), e.g. labour; comma-separated.")],
@@ -59,7 +59,7 @@ def tfp_pf(
         res = estimate_tfp(
             df,
             method=method,
-            id=firm,
+            unit=firm,
             period=period_col,
             output=output,
             free=split(free) or [],

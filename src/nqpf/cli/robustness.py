@@ -31,8 +31,13 @@ def robustness(
     data: DataArg,
     framework: FrameworkOpt,
     out_dir: Annotated[Path, typer.Option("--out", help="New output folder.")],
-    samples: Annotated[
-        int, typer.Option(help="Replications; with --sensitivity the base sample N (power of 2).")
+    replications: Annotated[
+        int,
+        typer.Option(
+            "--replications",
+            "--samples",
+            help="Replications; with --sensitivity the base sample N (power of 2).",
+        ),
     ] = 1024,
     seed: Annotated[int, typer.Option(help="Seed of the Sobol sequence.")] = 0,
     recipe_file: Annotated[
@@ -108,7 +113,7 @@ def robustness(
             framework,
             unc,
             recipe,
-            samples=samples,
+            replications=replications,
             seed=seed,
             sensitivity=sensitivity,
             backend=backend,

@@ -24,7 +24,7 @@ class ProdFnResult:
         ``term, estimate, std_error`` (bootstrap standard errors clustered by
         firm when ``n_boot > 0``, else NaN with a note in ``diagnostics``).
     tfp : DataFrame
-        ``id, period, tfp, log_tfp``: log_tfp = y − Σ β_x x (logs), tfp = exp(log_tfp).
+        ``unit, period, tfp, log_tfp``: log_tfp = y − Σ β_x x (logs), tfp = exp(log_tfp).
     diagnostics : dict
         Convergence of the optimiser, observations used and dropped (and why),
         firms with too few periods, warnings.
@@ -54,7 +54,7 @@ class ProdFnResult:
         return float(row["estimate"].iloc[0])
 
     def write(self, out_dir: str | Path, overwrite: bool = False) -> list[str]:
-        """coefficients.csv (term, estimate, std_error), tfp.csv (id, period, tfp), and a JSON."""
+        """coefficients.csv (term, estimate, std_error), tfp.csv (unit, period, tfp), and a JSON."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         names = ["coefficients.csv", "tfp.csv", "estimation.json"]

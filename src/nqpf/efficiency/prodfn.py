@@ -341,7 +341,7 @@ def _fit(
 def estimate(
     data: pd.DataFrame,
     *,
-    id: str,
+    unit: str,
     period: str,
     output: str,
     free: str | Sequence[str],
@@ -362,7 +362,7 @@ def estimate(
     ----------
     data : DataFrame
         Long table, one row per firm and period; not modified.
-    id, period : str
+    unit, period : str
         Firm identifier and integer period (year) columns.
     output : str
         Output (value added, or gross output when ``value_added=False``).
@@ -409,7 +409,7 @@ def estimate(
     Returns
     -------
     ProdFnResult
-        ``coefficients`` (term, estimate, std_error), ``tfp`` (id, period,
+        ``coefficients`` (term, estimate, std_error), ``tfp`` (unit, period,
         tfp, log_tfp), ``diagnostics``, ``params``.
 
     Raises
@@ -447,12 +447,12 @@ def estimate(
         raise DataError("n_boot must be 0 or a positive number of replications")
     proxy_cols = [proxy] if needs_proxy and proxy is not None else []
     var_cols = [output, *free_cols, *state_cols, *proxy_cols]
-    wanted = [id, period, *var_cols]
+    wanted = [unit, period, *var_cols]
     missing = [c for c in dict.fromkeys(wanted) if c not in data.columns]
     if missing:
         raise DataError(f"column(s) {missing} not in the data; available: {list(data.columns)}")
 
-    ids_all = data[id].to_numpy()
+    ids_all = data[unit].to_numpy()
     per_raw = pd.to_numeric(data[period], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad_per = ~np.isfinite(per_raw) | (per_raw != np.round(per_raw))
     if bad_per.any():
@@ -463,8 +463,8 @@ def estimate(
         )
     per_all = per_raw.astype(np.int64)
     vals = np.column_stack([_numeric(data, c) for c in var_cols])
-    if pd.isna(data[id]).any():
-        raise DataError(f"column {id!r} has missing firm identifiers; drop or fill those rows")
+    if pd.isna(data[unit]).any():
+        raise DataError(f"column {unit!r} has missing firm identifiers; drop or fill those rows")
 
     if not logs:
         bad = (vals <= 0).any(axis=1)
@@ -480,7 +480,7 @@ def estimate(
 
     keep = np.isfinite(vals).all(axis=1)
     n_missing = int((~keep).sum())
-    codes_all, uniques = pd.factorize(data[id], sort=True)
+    codes_all, uniques = pd.factorize(data[unit], sort=True)
     codes = codes_all[keep]
     per = per_all[keep]
     vals = vals[keep]
@@ -579,7 +579,7 @@ def estimate(
     x_all = np.hstack([d.free, d.state] + ([] if value_added else [d.proxy[:, None]]))
     log_tfp = y - x_all @ beta
     tfp = pd.DataFrame(
-        {"id": labels[firm], "period": per, "tfp": np.exp(log_tfp), "log_tfp": log_tfp}
+        {"unit": labels[firm], "period": per, "tfp": np.exp(log_tfp), "log_tfp": log_tfp}
     )
     coefficients = pd.DataFrame({"term": terms, "estimate": beta, "std_error": se})
     diagnostics: dict[str, Any] = {
@@ -595,7 +595,7 @@ def estimate(
     }
     params = {
         "method": method,
-        "id": id,
+        "unit": unit,
         "period": period,
         "output": output,
         "free": free_cols,

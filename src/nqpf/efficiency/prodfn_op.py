@@ -91,7 +91,7 @@ def _monomials(X: np.ndarray, degree: int) -> np.ndarray:
 def _prepare(
     data: pd.DataFrame,
     *,
-    id: str,
+    unit: str,
     period: str,
     output: str,
     free: list[str],
@@ -103,7 +103,7 @@ def _prepare(
 ) -> _Prep:
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
-    needed = [id, period, output, *free, *state, proxy] + ([exit] if exit else [])
+    needed = [unit, period, output, *free, *state, proxy] + ([exit] if exit else [])
     missing = [c for c in dict.fromkeys(needed) if c not in data.columns]
     if missing:
         raise DataError(
@@ -114,8 +114,8 @@ def _prepare(
         raise DataError(f"column(s) {sorted(overlap)} given in more than one role")
 
     df = data[list(dict.fromkeys(needed))].reset_index(drop=True)
-    if df[id].isna().any():
-        rows = np.flatnonzero(df[id].isna().to_numpy())[:10].tolist()
+    if df[unit].isna().any():
+        rows = np.flatnonzero(df[unit].isna().to_numpy())[:10].tolist()
         raise DataError(f"missing firm id in row(s) {rows}; fill or drop them")
     per = pd.to_numeric(df[period], errors="coerce").to_numpy(dtype=float)
     if np.isnan(per).any() or np.any(per != np.round(per)):
@@ -124,13 +124,13 @@ def _prepare(
             f"period column {period!r} must hold whole numbers (years); bad row(s) {bad}"
         )
     df[period] = per.astype(np.int64)
-    dup = df.duplicated([id, period], keep=False)
+    dup = df.duplicated([unit, period], keep=False)
     if dup.any():
-        ex = df.loc[dup, [id, period]].drop_duplicates().head(5).to_dict("records")
+        ex = df.loc[dup, [unit, period]].drop_duplicates().head(5).to_dict("records")
         raise DataError(f"duplicate firm-period rows, e.g. {ex}; keep one row per firm and period")
 
     diag: dict[str, Any] = {"n_rows_input": len(df)}
-    where = df[[id, period]]
+    where = df[[unit, period]]
     values: dict[str, np.ndarray] = {}
     for c in dict.fromkeys([output, *free, *state, proxy] + ([exit] if exit else [])):
         try:
@@ -149,7 +149,7 @@ def _prepare(
             v = values[c]
             bad = np.isfinite(v) & (v <= 0)
             for r in np.flatnonzero(bad):
-                nonpos.append({"id": df[id].iloc[r], "period": int(df[period].iloc[r]),
+                nonpos.append({"unit": df[unit].iloc[r], "period": int(df[period].iloc[r]),
                                "variable": c, "value": float(v[r])})
             bad_level |= bad
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -163,7 +163,7 @@ def _prepare(
     diag["n_nonpositive"] = len(nonpos)
     if nonpos:
         ex = ", ".join(
-            f"{d['id']}/{d['period']} {d['variable']}={d['value']:g}" for d in nonpos[:5]
+            f"{d['unit']}/{d['period']} {d['variable']}={d['value']:g}" for d in nonpos[:5]
         )
         diag.setdefault("warnings", []).append(
             f"{len(nonpos)} non-positive level(s) cannot be logged and were dropped "
@@ -188,16 +188,16 @@ def _prepare(
         if bad.any():
             r = int(np.flatnonzero(bad)[0])
             raise DataError(
-                f"exit column {exit!r} must be 0/1; firm {df[id].iloc[r]!r} period "
+                f"exit column {exit!r} must be 0/1; firm {df[unit].iloc[r]!r} period "
                 f"{int(df[period].iloc[r])} has {e[r]:g}"
             )
         ex_arr = e
 
-    sub = df.loc[keep, [id, period]].reset_index(drop=True)
+    sub = df.loc[keep, [unit, period]].reset_index(drop=True)
     idx = np.flatnonzero(keep)
     if len(idx) == 0:
         raise DataError("no usable firm-years after dropping missing and non-positive values")
-    codes, uniq = pd.factorize(sub[id], sort=False)
+    codes, uniq = pd.factorize(sub[unit], sort=False)
     order = np.lexsort((sub[period].to_numpy(), codes))
     idx = idx[order]
     codes = codes[order]
@@ -210,7 +210,7 @@ def _prepare(
     same = (firm[1:] == firm[:-1]) & (pers[1:] == pers[:-1] + 1)
     lag[1:][same] = np.arange(n - 1)[same]
     counts = np.diff(np.r_[starts, n])
-    ids_sorted = df[id].to_numpy()[idx]
+    ids_sorted = df[unit].to_numpy()[idx]
     single = ids_sorted[starts[counts == 1]]
     diag["n_obs"] = int(n)
     diag["n_firms"] = int(len(starts))
@@ -386,7 +386,7 @@ def _op_core(
 def olley_pakes(
     data: pd.DataFrame,
     *,
-    id: str,
+    unit: str,
     period: str,
     output: str,
     free: str | Sequence[str],
@@ -421,7 +421,7 @@ def olley_pakes(
     ----------
     data : DataFrame
         Long panel, one row per firm and period.
-    id, period, output : str
+    unit, period, output : str
         Firm id, integer period (year) and output (value added) columns.
     free : str or sequence of str
         Free inputs (labour).
@@ -464,7 +464,7 @@ def olley_pakes(
     free_l, state_l = _names(free, "free"), _names(state, "state")
     if poly_degree < 1:
         raise DataError(f"poly_degree must be at least 1, got {poly_degree}")
-    prep = _prepare(data, id=id, period=period, output=output, free=free_l, state=state_l,
+    prep = _prepare(data, unit=unit, period=period, output=output, free=free_l, state=state_l,
                     proxy=proxy, exit=exit, logs=logs, proxy_label="investment")
     beta, info = _op_core(prep.y, prep.F, prep.K, prep.proxy, prep.lag, prep.exit,
                           poly_degree, None)
@@ -583,7 +583,7 @@ def _wrdg_core(
 def wooldridge(
     data: pd.DataFrame,
     *,
-    id: str,
+    unit: str,
     period: str,
     output: str,
     free: str | Sequence[str],
@@ -627,7 +627,7 @@ def wooldridge(
 
     Parameters
     ----------
-    data, id, period, output, free, state, logs
+    data, unit, period, output, free, state, logs
         As in :func:`olley_pakes`.
     proxy : str
         Intermediate input (materials) monotone in productivity given states.
@@ -646,7 +646,7 @@ def wooldridge(
     free_l, state_l = _names(free, "free"), _names(state, "state")
     if poly_degree < 1:
         raise DataError(f"poly_degree must be at least 1, got {poly_degree}")
-    prep = _prepare(data, id=id, period=period, output=output, free=free_l, state=state_l,
+    prep = _prepare(data, unit=unit, period=period, output=output, free=free_l, state=state_l,
                     proxy=proxy, exit=None, logs=logs, proxy_label="proxy")
     beta, info = _wrdg_core(prep.y, prep.F, prep.K, prep.proxy, prep.lag, prep.firm,
                             poly_degree, system)
@@ -707,7 +707,7 @@ def _result(method: str, terms: list[str], beta: np.ndarray, se: np.ndarray, pre
     coefs = pd.DataFrame({"term": terms, "estimate": beta.astype(float),
                           "std_error": se.astype(float)})
     log_tfp = prep.y - np.column_stack([prep.F, prep.K]) @ beta
-    tfp = pd.DataFrame({"id": prep.ids, "period": prep.periods, "tfp": np.exp(log_tfp),
+    tfp = pd.DataFrame({"unit": prep.ids, "period": prep.periods, "tfp": np.exp(log_tfp),
                         "log_tfp": log_tfp})
     diag.setdefault("warnings", [])
     return ProdFnResult(method=method, coefficients=coefs, tfp=tfp, diagnostics=diag,

@@ -27,7 +27,7 @@ def estimate_tfp(
     data: pd.DataFrame,
     method: str = "acf",
     *,
-    id: str,
+    unit: str,
     period: str,
     output: str,
     free: str | Sequence[str],
@@ -52,7 +52,7 @@ def estimate_tfp(
     if exit is not None and method != "op":
         raise DataError("an exit column applies to Olley–Pakes (method='op') only")
     common = dict(
-        id=id,
+        unit=unit,
         period=period,
         output=output,
         free=free,

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from ..aliases import canonical
 from ..errors import DataError
 from .aggregate import METHODS as aggregate_methods
 from .normalise import METHODS as normalise_methods
@@ -44,7 +45,10 @@ class Recipe:
     ----------
     normalise : str
         Normalisation of indicators: minmax, zscore, goalpost, target, rank,
-        percentile, log, vector.
+        percentile, log, vector. Every method name of the recipe also takes the
+        Chinese names of the literature and other forms (``极差标准化``,
+        ``熵权法``, ``变异系数法``, ``TOPSIS``, ``灰色关联``; :mod:`nqpf.aliases`),
+        stored as the own name.
     panel_mode : str
         Reference set of normalisation and of ideal points (TOPSIS, GRA, VIKOR):
         ``pooled`` (all unit-periods together, the literature's "global" mode),
@@ -110,6 +114,7 @@ class Recipe:
     missing: str = "renormalise"
 
     def __post_init__(self) -> None:
+        self._canonical_names()
         _one_of("normalise", self.normalise, NORMALISE)
         _one_of("panel mode", self.panel_mode, PANEL_MODES)
         _one_of("structure", self.structure, STRUCTURES)
@@ -141,6 +146,27 @@ class Recipe:
                     raise DataError(
                         f"level {level!r}: unknown setting {key!r}; use weights or aggregate"
                     )
+
+    def _canonical_names(self) -> None:
+        """Chinese and other names of methods (熵权法, TOPSIS, 灰色关联) become own names."""
+        def put(name: str, value: Any) -> None:
+            object.__setattr__(self, name, value)
+
+        put("normalise", canonical("normalise", self.normalise, NORMALISE))
+        put("panel_mode", canonical("panel_mode", self.panel_mode, PANEL_MODES))
+        put("weights", _canonical_weights(self.weights))
+        put("aggregate", canonical("aggregate", self.aggregate, AGGREGATE))
+        if isinstance(self.levels, dict):
+            levels = {}
+            for level, over in self.levels.items():
+                over = dict(over) if isinstance(over, dict) else over
+                if isinstance(over, dict):
+                    if "weights" in over:
+                        over["weights"] = _canonical_weights(over["weights"])
+                    if "aggregate" in over:
+                        over["aggregate"] = canonical("aggregate", over["aggregate"], AGGREGATE)
+                levels[level] = over
+            put("levels", levels)
 
     def at(self, level: str, key: str) -> str:
         """The method for ``key`` (weights or aggregate) at a level, with overrides."""
@@ -187,6 +213,13 @@ class Recipe:
             f"{self.normalise} ({self.panel_mode}) · {self.weights} weights · {self.aggregate}"
             f" · {self.structure}{extra}"
         )
+
+
+def _canonical_weights(spec: Any) -> Any:
+    if not isinstance(spec, str):
+        return spec
+    parts = [canonical("weights", p.strip(), WEIGHTS) for p in spec.split("+")]
+    return "+".join(parts)
 
 
 def parse_weights(spec: str) -> tuple[str, ...]:

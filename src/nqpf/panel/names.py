@@ -43,7 +43,7 @@ import pandas as pd
 from ..datasets import reference as ref
 from ..errors import DataError, UnitNameError
 
-__all__ = ["UnitMatch", "normalise_name", "resolve_units"]
+__all__ = ["UnitMatch", "known_units", "normalise_name", "resolve_units"]
 
 _WS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _PUNCT = re.compile(r"[-_'’‘`.·・,，、/\\()（）\[\]【】\"“”:;：；]+")
@@ -335,6 +335,19 @@ def _country_aggregates() -> dict[str, str]:
         out.setdefault(_agg_key(name), "WLD" if _agg_key(name) in _WORLD_KEYS else name)
     return out
 
+
+
+def known_units(names: Iterable[Hashable]) -> int:
+    """How many distinct names are a Chinese province or a country as written.
+
+    Exact look-ups only (every accepted province form, country codes and names), no fuzzy
+    matching: a cheap test of whether a column holds regions at all, or firm or other
+    names that :func:`resolve_units` is not meant for.
+    """
+    texts = {_country_text(n) for n in dict.fromkeys(names) if not _is_missing(n)}
+    hits = {t for t in texts if _lookup_province(_province_key(t)) is not None}
+    found, _ = _match_countries(sorted(texts - hits))
+    return len(hits) + len(found)
 
 
 def _match_countries(texts: list[str]) -> tuple[dict[str, str], dict[str, list[str]]]:

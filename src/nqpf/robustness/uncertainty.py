@@ -482,7 +482,7 @@ def robustness(
     framework: Any,
     uncertainty: Uncertainty,
     recipe: Any = None,
-    samples: int = 1024,
+    replications: int = 1024,
     seed: int = 0,
     sensitivity: bool = False,
     n_boot: int = 500,
@@ -501,7 +501,7 @@ def robustness(
         The uncertain inputs.
     recipe : Recipe, optional
         The base recipe (its structure must be ``flat``).
-    samples : int
+    replications : int
         Monte Carlo replications; with ``sensitivity=True`` the base sample size
         N of the Saltelli design (a power of 2), giving N·(d + 2) replications.
     seed : int
@@ -522,8 +522,8 @@ def robustness(
         raise DataError("robustness evaluates the flat structure; use structure='flat'")
     if backend not in ("local", "dask"):
         raise DataError(f"unknown backend {backend!r}; use local or dask")
-    if not isinstance(samples, int | np.integer) or samples < 2:
-        raise DataError(f"samples must be an integer ≥ 2, got {samples!r}")
+    if not isinstance(replications, int | np.integer) or replications < 2:
+        raise DataError(f"replications must be an integer ≥ 2, got {replications!r}")
     inds = [i.id for i in fw.indicators]
     space = _space(uncertainty, recipe, len(inds), inds)
     prep = _Prepared(panel, fw, recipe, space, uncertainty)
@@ -534,10 +534,10 @@ def robustness(
     if sensitivity:
         from .sensitivity import saltelli_design
 
-        design = saltelli_design(space.names, space.dims, samples, seed=seed)
+        design = saltelli_design(space.names, space.dims, replications, seed=seed)
         U = design.matrix()
     else:
-        U = qmc.Sobol(d=space.D, scramble=True, seed=seed).random(samples)
+        U = qmc.Sobol(d=space.D, scramble=True, seed=seed).random(replications)
     choices = _decode(U, space)
     R = len(U)
 
@@ -613,7 +613,7 @@ def robustness(
         raise RuntimeError("the batched base case differs from build_index; please report")
     params = {
         "replications": R,
-        "samples": samples,
+        "samples": replications,
         "seed": seed,
         "sensitivity": sensitivity,
         "inputs": space.names,

@@ -54,7 +54,7 @@ def robustness(ctx: Context) -> Any:
         fw,
         unc,
         ctx.spec.index.recipe(),
-        samples=r.replications,
+        replications=r.replications,
         seed=seed,
         sensitivity=r.sensitivity,
     )

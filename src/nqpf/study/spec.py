@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..aliases import canonical
 from ..analysis.run import METHODS
 from ..errors import NqpfError
 
@@ -34,6 +35,7 @@ _CONFIG = ConfigDict(extra="forbid", frozen=True)
 
 #: The analyses a study can ask for, in the order the report shows them.
 ANALYSES = METHODS
+DEA_MODELS = ("ccr", "bcc", "radial", "sbm", "super-sbm", "ddf", "nddf")
 #: The built-in demo data a ``builtin:`` source may name.
 BUILTIN_DATA = ("pwt91-demo",)
 _SOURCE_KINDS = ("file", "pack", "yearbook", "ceads", "builtin")
@@ -267,6 +269,11 @@ class DeaSpec(BaseModel):
 
     _lists = field_validator("inputs", "outputs", "bad", mode="before")(_paths)
 
+    @field_validator("model", mode="before")
+    @classmethod
+    def _model_name(cls, v: Any) -> Any:  # 超效率SBM, CCR
+        return canonical("dea_model", v, DEA_MODELS)
+
 
 class GrowthSpec(BaseModel):
     """Growth accounting (:func:`nqpf.efficiency.growth.growth_accounting`)."""
@@ -370,9 +377,9 @@ class AnalysesSpec(BaseModel):
     def _bare_keys(cls, data: Any) -> Any:
         if isinstance(data, list):  # analyses: [kernel, typology]
             data = {str(k): {} for k in data}
-        if isinstance(data, dict):
-            return {k: ({} if v is None or v is True else v) for k, v in data.items()
-                    if v is not False}
+        if isinstance(data, dict):  # Chinese names too: 核密度:, 泰尔指数:
+            return {canonical("analysis", k, ANALYSES): ({} if v is None or v is True else v)
+                    for k, v in data.items() if v is not False}
         return data
 
     def asked(self) -> list[str]:

@@ -177,3 +177,37 @@ def test_real_pwt_owid_global_sbm_with_co2():
     full = dea(df, ["rnna", "emp"], "rgdpna", "co2", unit="countrycode", period="year",
                model="super-sbm", frontier="global", reduce=False)
     np.testing.assert_allclose(full.efficiency["efficiency"], e["efficiency"], atol=1e-8)
+
+
+def test_dea_resolves_unit_names_as_the_index_does():
+    from nqpf.panel import read_panel
+
+    df = pd.DataFrame({
+        "province": ["上海", "北京", "Guangdong"], "year": 2020,
+        "x1": [2.0, 4.0, 4.0], "x2": [3.0, 1.0, 4.0], "y": 1.0,
+    })
+    res = dea(df, ["x1", "x2"], "y", model="ccr", unit="province", period="year")
+    assert res.efficiency["unit"].tolist() == ["CN-BJ", "CN-GD", "CN-SH"]
+    assert res.efficiency.set_index("unit")["efficiency"].round(6).to_dict() == {
+        "CN-BJ": 1.0, "CN-GD": 0.625, "CN-SH": 1.0
+    }
+    assert set(read_panel(df).units) == set(res.efficiency["unit"])  # the two join
+    kept = dea(df, ["x1", "x2"], "y", model="ccr", unit="province", period="year",
+               units="none")
+    assert sorted(kept.efficiency["unit"]) == ["Guangdong", "上海", "北京"]
+
+
+def test_dea_keeps_firm_names_and_refuses_a_misspelt_province():
+    from nqpf.errors import UnitNameError
+
+    df = pd.DataFrame({"unit": ["A", "B", "C"], "period": 2020, "x": [1.0, 2.0, 4.0],
+                       "y": [1.0, 1.0, 1.0]})
+    assert dea(df, "x", "y", model="ccr").efficiency["unit"].tolist() == ["A", "B", "C"]
+    df["unit"] = ["上海", "北京", "上海x"]
+    with pytest.raises(UnitNameError, match="上海x"):
+        dea(df, "x", "y", model="ccr")
+    df["unit"] = ["上海", "Shanghai", "北京"]
+    with pytest.raises(DataError, match="CN-SH"):
+        dea(df, "x", "y", model="ccr")
+    with pytest.raises(DataError, match="units must be"):
+        dea(df, "x", "y", units="cities")

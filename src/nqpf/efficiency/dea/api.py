@@ -25,6 +25,7 @@ def dea(
     *,
     unit: str = "unit",
     period: str = "period",
+    units: str = "auto",
     model: str = "sbm",
     rts: str | None = None,
     orientation: str | None = None,
@@ -50,6 +51,13 @@ def dea(
         Inputs, good outputs, undesirable (bad) outputs.
     unit, period : str
         Key columns of a table.
+    units : {"auto", "province", "country", "none"}
+        How unit names of a table become unit ids, as in :func:`nqpf.panel.read_panel`, so
+        that the results join with an index of the same data (``上海`` and ``Shanghai``
+        become ``CN-SH``). ``auto``: when any name is a province or country as written, every
+        name is resolved (:func:`nqpf.panel.resolve_units`; an unknown one is an error
+        naming it); when none is (firms, plants, made-up ids), names are kept as written.
+        ``none`` keeps them as written. A Panel's ids are used as they are.
     model, rts, orientation, direction, super_mode, weights
         See :class:`~nqpf.efficiency.dea.spec.DEASpec`.
     frontier : str
@@ -88,6 +96,8 @@ def dea(
             "per-unit directions need nqpf.efficiency.dea.solve"
         )
     fr = check_frontier(frontier, window)
+    if isinstance(data, pd.DataFrame) and unit in data.columns:
+        data = _canonical_units(data, unit, units)
     d = prepare(data, inputs, outputs, bad, unit=unit, period=period, model=spec.model,
                 dropna=dropna)
     n = d.units.shape[0]
@@ -131,6 +141,22 @@ def dea(
         done[0] += ev.size
         parts.append((ev, res, rr))
     return _assemble(d, spec, fr, window, parts, warnings, reduce, peers)
+
+
+def _canonical_units(data: pd.DataFrame, unit: str, units: str) -> pd.DataFrame:
+    """The table with its unit names replaced by canonical ids (see ``units`` of :func:`dea`)."""
+    from ...panel.names import known_units, resolve_units
+
+    if units not in ("auto", "province", "country", "none"):
+        raise DataError(f"units must be 'auto', 'province', 'country' or 'none', not {units!r}")
+    if units == "none":
+        return data
+    col = data[unit]
+    names = list(dict.fromkeys(v for v in col.tolist() if not pd.isna(v)))
+    if units == "auto" and known_units(names) == 0:
+        return data
+    match = resolve_units(names, kind=units, drop_aggregates=False, where=f"column {unit!r}")
+    return data.assign(**{unit: col.map(lambda v: match.mapping.get(v, v))})
 
 
 def _assemble(

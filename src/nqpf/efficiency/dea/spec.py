@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ...aliases import canonical
 from ...errors import DataError
 
 MODELS = ("radial", "ccr", "bcc", "sbm", "super-sbm", "ddf", "nddf")
@@ -99,7 +100,7 @@ class DEASpec:
     _w: np.ndarray | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        model = _norm(self.model)
+        model = _norm(canonical("dea_model", self.model, MODELS))
         if model not in MODELS:
             raise _choices("DEA model", self.model, MODELS)
         rts = _norm(self.rts)
