@@ -2,7 +2,7 @@
 # Check that the declared minimum versions of nqpf's core dependencies work.
 #
 # Installs nqpf into a fresh virtual environment with every direct dependency (the core and
-# the [stata] extra, which the tests read .dta files with) at the lowest version
+# the [stata] and [parquet] extras, which the tests read and write files with) at the lowest version
 # pyproject.toml allows (uv's --resolution lowest-direct; with plain pip, the floors pinned
 # with ==), then runs the demo and a short test subset on it.
 #
@@ -19,13 +19,13 @@ echo "== fresh environment in $VENV"
 if command -v uv >/dev/null 2>&1; then
   uv venv -q -p "$PY" "$VENV"
   echo "== installing nqpf with its direct dependencies at their floors (uv lowest-direct)"
-  uv pip install -q -p "$VENV/bin/python" --resolution lowest-direct "$ROOT[stata]" "pytest>=8"
+  uv pip install -q -p "$VENV/bin/python" --resolution lowest-direct "$ROOT[stata,parquet]" "pytest>=8"
 else
   "$PY" -m venv "$VENV"
   pins="$("$PY" - "$ROOT/pyproject.toml" <<'EOF'
 import re, sys, tomllib
 meta = tomllib.load(open(sys.argv[1], "rb"))["project"]
-deps = meta["dependencies"] + meta["optional-dependencies"]["stata"]
+deps = meta["dependencies"] + [d for x in ("stata", "parquet") for d in meta["optional-dependencies"][x]]
 print(" ".join(re.sub(r">=", "==", d) for d in deps))
 EOF
 )"
@@ -40,7 +40,7 @@ echo "== versions installed"
 import re, sys, tomllib
 from importlib.metadata import version
 meta = tomllib.load(open(sys.argv[1], "rb"))["project"]
-deps = meta["dependencies"] + meta["optional-dependencies"]["stata"]
+deps = meta["dependencies"] + [d for x in ("stata", "parquet") for d in meta["optional-dependencies"][x]]
 bad = []
 for d in deps:
     name, floor = re.split(r">=", d)

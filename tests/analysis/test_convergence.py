@@ -237,10 +237,13 @@ def _has_spreg() -> bool:
 
 @pytest.mark.skipif(_has_spreg(), reason="spreg is installed")
 def test_spatial_beta_without_spreg_says_how_to_install():
-    with pytest.raises(DataError) as exc:
+    from nqpf.extras import MissingExtraError
+
+    with pytest.raises(MissingExtraError) as exc:
         beta_convergence(_beta_panel(), spatial="lag")
     assert str(exc.value) == (
-        "spatial beta convergence needs the optional package spreg: pip install spreg"
+        "spatial beta convergence needs the optional package spreg, which is not installed; "
+        'install it with: pip install "nqpf[spatial]"'
     )
 
 

@@ -265,7 +265,7 @@ def test_write_refuses_to_overwrite(tmp_path: Path) -> None:
     df = _table(y=[100.0, 110.0], k=[200.0, 240.0], l=[50.0, 55.0])
     r = growth_accounting(df, output="y", capital="k", labour="l", labour_share=0.5)
     assert isinstance(r, GrowthResult)
-    names = r.write(tmp_path / "out")
+    names = [p.name for p in r.write(tmp_path / "out")]
     assert names == [
         "capital_stock.csv",
         "tfp.csv",
@@ -278,7 +278,7 @@ def test_write_refuses_to_overwrite(tmp_path: Path) -> None:
     assert meta["params"]["labour_share"] == 0.5
     with pytest.raises(DataError, match="exists"):
         r.write(tmp_path / "out")
-    assert r.write(tmp_path / "out", overwrite=True) == names
+    assert [p.name for p in r.write(tmp_path / "out", overwrite=True)] == names
 
 
 # ------------------------------------------------------------------ real data

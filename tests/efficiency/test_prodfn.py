@@ -170,6 +170,18 @@ def test_errors_are_named(dgp1, tmp_path):
     with pytest.raises(DataError, match="duplicate firm/period rows: 1/6"):
         estimate(dup, method="ols", **COLS)
     res = estimate(dgp1, method="ols", **COLS)
-    assert res.write(tmp_path) == ["coefficients.csv", "tfp.csv", "estimation.json"]
+    assert res.write(tmp_path) == [tmp_path / n for n in ("coefficients.csv", "tfp.csv",
+                                                        "estimation.json")]
     coef = pd.read_csv(tmp_path / "coefficients.csv", encoding="utf-8-sig")
     assert list(coef.columns) == ["term", "estimate", "std_error"]
+
+
+def test_result_long_frame_html_and_plot(dgp1):
+    res = estimate(dgp1, method="ols", **COLS)
+    frame = res.to_frame()
+    assert list(frame.columns[:4]) == ["unit", "period", "tfp", "log_tfp"]
+    assert len(frame) == len(dgp1)
+    html = res._repr_html_()
+    assert "ProdFnResult" in html and "Coefficients" in html
+    fig = res.plot()
+    assert fig.axes[0].get_ylabel() == "log TFP"

@@ -273,3 +273,57 @@ def test_recipe_from_file(tmp_path):
     f.write_text("weigths: critic\n", encoding="utf-8")
     with pytest.raises(DataError, match="weigths"):
         Recipe.from_file(f)
+
+
+# ---------------------------------------------------------------------- plain DataFrames
+def _province_frames():
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    provs = ["北京", "上海", "广东", "江苏", "浙江"]
+    rows = [(p, y, float(rng.random() + 1), float(rng.random() + 1), float(rng.random() + 1))
+            for p in provs for y in range(2016, 2020)]
+    wide = pd.DataFrame(rows, columns=["省份", "年份", "rd", "patent", "co2"])
+    fw = pd.DataFrame({
+        "dimension": ["创新", "创新", "绿色"],
+        "indicator": ["rd", "patent", "co2"],
+        "direction": ["+", "+", "-"],
+    })
+    return wide, fw
+
+
+def test_build_index_on_plain_dataframes_long_wide_and_multiindex():
+    from nqpf import build_index, read_panel
+
+    wide, fw = _province_frames()
+    want = build_index(read_panel(wide), fw).to_frame()
+    long = wide.melt(id_vars=["省份", "年份"], var_name="indicator", value_name="value")
+    for df in (wide, long, wide.set_index(["省份", "年份"])):
+        got = build_index(df, fw).to_frame()
+        pd.testing.assert_frame_equal(got, want)
+    assert set(want["unit"]) == {"CN-BJ", "CN-SH", "CN-GD", "CN-JS", "CN-ZJ"}
+    assert list(want.columns) == ["unit", "period", "node", "level", "score", "rank"]
+    with pytest.raises(DataError, match="Panel or a pandas DataFrame"):
+        build_index([1, 2, 3], fw)
+
+
+def test_result_long_frame_wide_table_html_and_plot():
+    from nqpf import build_index
+
+    wide, fw = _province_frames()
+    res = build_index(wide, fw, weights="熵权法")
+    assert res.recipe.weights == "entropy"
+    idx = res.to_frame("index")
+    assert len(idx) == 5 * 4 and set(idx["node"]) == {"index"}
+    w = res.wide()
+    assert w.shape == (5, 4)
+    assert w.loc["CN-SH", 2019] == pytest.approx(
+        idx.set_index(["unit", "period"]).loc[("CN-SH", 2019), "score"])
+    html = res._repr_html_()
+    assert "IndexResult" in html and "Ranking, 2019" in html and "CN-SH" in html
+    fig = res.plot()
+    ax = fig.axes[0]
+    assert len(ax.lines) == 5 and ax.get_title() == "composite index"
+    assert len(res.plot(units=["CN-SH", "CN-BJ"]).axes[0].lines) == 2
+    with pytest.raises(DataError, match="unknown unit"):
+        res.plot(units=["CN-XX"])

@@ -287,7 +287,7 @@ def test_engine_index_equals_batch(wmethod, agg, params, mode):
     eff = res.weights[res.weights["level"] == "indicator"].set_index("node")["effective_weight"]
     w = eff.loc[inds].to_numpy(dtype=float)
     batch = batch_scores(Z, w[None, :], agg, panel_mode=mode, **params)[0]
-    engine = res.to_frame("index").to_numpy(dtype=float)
+    engine = res.wide("index").to_numpy(dtype=float)
     np.testing.assert_allclose(batch, engine, rtol=0, atol=1e-12)
     idx_rows = res.scores[res.scores["node"] == "index"]
     rk = idx_rows.pivot(index="unit", columns="period", values="rank").reindex(list(res.units))

@@ -120,7 +120,7 @@ def test_a_replication_equals_a_single_index_build(panel, weights, aggregate, dr
     }
     got = _evaluate(prep, ch, np.zeros(1, int))[0]
     fw2 = FW if drop is None else _fw_without(drop)
-    want = build_index(panel, fw2, weights=weights, aggregate=aggregate).to_frame()
+    want = build_index(panel, fw2, weights=weights, aggregate=aggregate).wide()
     np.testing.assert_allclose(got, want.to_numpy(), rtol=1e-10, atol=1e-12)
 
 

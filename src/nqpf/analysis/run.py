@@ -170,8 +170,11 @@ def _weights(data: Any, spec: Any) -> Any:
     return spatial_weights(kind=spec, units=units)
 
 
-def write_result(result: Any, out_dir: str | Path, overwrite: bool = False) -> list[str]:
-    """Write every table of ``result`` as ``<stem>.csv`` (UTF-8 with BOM) and its figure."""
+def write_result(result: Any, out_dir: str | Path, overwrite: bool = False) -> list[Path]:
+    """Write every table of ``result`` as ``<stem>.csv`` (UTF-8 with BOM) and its figure.
+
+    Returns the paths written.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tables = result.tables()
@@ -183,7 +186,7 @@ def write_result(result: Any, out_dir: str | Path, overwrite: bool = False) -> l
     written = []
     for name, df in paths.items():
         df.to_csv(out / name, index=False, encoding="utf-8-sig")
-        written.append(name)
+        written.append(out / name)
     if hasattr(result, "plot"):
         import matplotlib
 
@@ -193,5 +196,5 @@ def write_result(result: Any, out_dir: str | Path, overwrite: bool = False) -> l
         fig = result.plot()
         fig.savefig(out / "figure.png", dpi=150, bbox_inches="tight")
         plt.close(fig)
-        written.append("figure.png")
+        written.append(out / "figure.png")
     return written

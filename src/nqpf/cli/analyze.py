@@ -129,7 +129,8 @@ def analyze(
         res = run_analysis(method, target, **opts)
         files = write_result(res, out_dir, overwrite=force)
     out.print(table(res.summary(), title=f"{method}: summary"))
-    out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(files), markup=False)
+    names = ", ".join(p.name for p in files)
+    out.print(f"Outputs in {escape(str(out_dir))}: {names}", markup=False)
 
 
 def scores_table(path: Path, value: str | None, node: str | None, units: str):

@@ -72,7 +72,8 @@ def growth_accounting_cmd(
     )
     files = res.write(out_dir, overwrite=force)
     out.print(table(res.summary(), title="Growth accounting: mean contributions"))
-    out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(map(str, files)), markup=False)
+    names = ", ".join(p.name for p in files)
+    out.print(f"Outputs in {escape(str(out_dir))}: {names}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -74,7 +74,8 @@ def tfp_pf(
     for w in res.diagnostics.get("warnings", []):
         err.print(f"warning: {w}", highlight=False, markup=False)
     out.print(table(res.coefficients, title=f"Production function ({method})"))
-    out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(files), markup=False)
+    names = ", ".join(p.name for p in files)
+    out.print(f"Outputs in {escape(str(out_dir))}: {names}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -123,7 +123,8 @@ def robustness(
     for w in res.warnings:
         err.print(f"warning: {escape(w)}", highlight=False)
     out.print(table(res.summary(), title="Robustness"))
-    out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(files), markup=False)
+    names = ", ".join(p.name for p in files)
+    out.print(f"Outputs in {escape(str(out_dir))}: {names}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -152,5 +152,5 @@ def register(app: typer.Typer) -> None:
         out.print(table(res.summary(), title=f"DEA efficiency ({model}, {eff_frontier})"))
         if prod is not None:
             out.print(table(prod.summary(), title=f"Productivity index ({idx}, {model})"))
-        out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(map(str, files)),
+        out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(p.name for p in files),
                   markup=False)  # fmt: skip

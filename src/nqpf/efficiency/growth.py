@@ -126,10 +126,10 @@ class GrowthResult:
             rows.append(row)
         return pd.DataFrame(rows)
 
-    def write(self, out_dir: str | Path, overwrite: bool = False) -> list[str]:
+    def write(self, out_dir: str | Path, overwrite: bool = False) -> list[Path]:
         """Write each table as ``<name>.csv`` (UTF-8 with BOM) and ``growth_accounting.json``.
 
-        Refuses to replace an existing file unless ``overwrite=True``; returns the file names.
+        Refuses to replace an existing file unless ``overwrite=True``; returns the paths written.
         """
         out = Path(out_dir)
         if out.exists() and not out.is_dir():
@@ -145,7 +145,7 @@ class GrowthResult:
             json.dumps({"params": self.params}, indent=2, ensure_ascii=False, default=str),
             "utf-8",
         )
-        return names
+        return [out / n for n in names]
 
 
 def growth_accounting(

@@ -105,12 +105,81 @@ class IndexResult:
     meta: dict[str, Any] = field(default_factory=dict)
     unscored: pd.DataFrame = field(default_factory=pd.DataFrame)
 
-    def to_frame(self, node: str = ROOT) -> pd.DataFrame:
+    def to_frame(self, node: str | None = None) -> pd.DataFrame:
+        """Scores in long form: ``unit, period, node, level, score, rank``.
+
+        Every node by default, or only ``node`` (``"index"`` for the overall index). The
+        units × periods table of one node is :meth:`wide`.
+        """
+        s = self.scores
+        if node is not None:
+            s = s[s["node"] == node]
+            if s.empty:
+                raise DataError(f"unknown node {node!r}; nodes: {self.nodes()}")
+        cols = ["unit", "period", "node", "level", "score", "rank"]
+        return s[[c for c in cols if c in s.columns]].reset_index(drop=True)
+
+    def wide(self, node: str = ROOT) -> pd.DataFrame:
         """Scores of one node as a units × periods table."""
         s = self.scores[self.scores["node"] == node]
         if s.empty:
             raise DataError(f"unknown node {node!r}; nodes: {self.nodes()}")
         return s.pivot(index="unit", columns="period", values="score").reindex(list(self.units))
+
+    def _repr_html_(self) -> str:
+        from ..display import html_summary
+
+        last = self.periods[-1]
+        facts = {
+            "framework": self.framework_id,
+            "recipe": self.recipe.describe(),
+            "units": len(self.units),
+            "periods": f"{self.periods[0]}–{last}" if len(self.periods) > 1 else last,
+            "nodes": len(self.nodes()),
+        }
+        note = f"{len(self.unscored)} unit-period-node cells unscored (missing data)" if len(
+            self.unscored) else None
+        return html_summary("IndexResult", facts, self.ranking(last),
+                            caption=f"Ranking, {last}", note=note)
+
+    def plot(
+        self, node: str = ROOT, units: list[str] | None = None, top: int = 10, **kw: Any
+    ) -> Any:
+        """Figure: scores of ``node`` over the periods, one line per unit.
+
+        ``units`` picks the units (default: the ``top`` units of the last period, all when
+        there are no more than ``top``); with one period, a bar chart of the ranking.
+        Keyword arguments go to :class:`matplotlib.figure.Figure` (e.g. ``figsize``).
+        """
+        from matplotlib.figure import Figure
+
+        w = self.wide(node)
+        if units is None:
+            units = self.ranking(node=node)["unit"].head(top).tolist()
+        missing = [u for u in units if u not in w.index]
+        if missing:
+            raise DataError(f"unknown unit(s) {missing}; units: {list(w.index)[:10]} …")
+        kw.setdefault("figsize", (8, 4.5))
+        fig = Figure(**kw)
+        ax = fig.subplots()
+        title = "composite index" if node == ROOT else node
+        if len(self.periods) == 1:
+            r = self.ranking(node=node)
+            r = r[r["unit"].isin(units)]
+            ax.barh(r["unit"].astype(str)[::-1], r["score"][::-1], color="#3b6ea8")
+            ax.set_xlabel("score")
+            ax.set_title(f"{title}, {self.periods[0]}")
+        else:
+            x = [str(p) for p in w.columns]
+            for u in units:
+                ax.plot(x, w.loc[u].to_numpy(dtype=float), marker="o", ms=3, label=str(u))
+            ax.set_xlabel("period")
+            ax.set_ylabel("score")
+            ax.set_title(title)
+            ax.legend(fontsize="small", ncol=2 if len(units) > 6 else 1, frameon=False)
+            ax.tick_params(axis="x", labelrotation=45)
+        fig.tight_layout()
+        return fig
 
     def nodes(self) -> list[str]:
         return list(pd.unique(self.scores["node"]))
@@ -171,7 +240,7 @@ class IndexResult:
         )
         self.weights.to_csv(paths[1], index=False, encoding="utf-8-sig")
         with pd.ExcelWriter(paths[2], engine="openpyxl") as xw:
-            self.to_frame().reset_index().to_excel(xw, sheet_name="index", index=False)
+            self.wide().reset_index().to_excel(xw, sheet_name="index", index=False)
             self.scores.to_excel(xw, sheet_name="scores", index=False)
             self.weights.to_excel(xw, sheet_name="weights", index=False)
             self.summary().to_excel(xw, sheet_name="summary", index=False)
@@ -192,20 +261,37 @@ def _sheet(name: str) -> str:
 
 
 def build_index(
-    panel: Panel,
+    panel: Panel | pd.DataFrame,
     framework,
     recipe: Recipe | None = None,
     explain: bool = False,
+    *,
+    unit: str | None = None,
+    period: str | None = None,
+    units: str = "auto",
     **changes: Any,
 ) -> IndexResult:
     """Build a composite index of ``panel`` over ``framework``.
 
+    Three lines from a DataFrame to a displayed, plotted index in a notebook::
+
+        res = nqpf.build_index(df, "framework.xlsx")
+        res            # a compact summary (IndexResult._repr_html_)
+        res.plot()     # scores over time
+
     Parameters
     ----------
-    panel : Panel
+    panel : Panel or DataFrame
         Raw data holding the framework's series (it is passed through
         :func:`nqpf.framework.prepare` to derive ratios and logs) or a panel that
-        ``prepare`` already made.
+        ``prepare`` already made. A DataFrame may be long (``unit, period,
+        indicator, value``), wide (``unit, period`` and one column per indicator) or
+        indexed by ``(unit, period)``; its columns are guessed and its unit names
+        resolved exactly as :func:`nqpf.panel.read_panel` does (:func:`as_panel`).
+    unit, period : str, optional
+        Key columns of a DataFrame (guessed when omitted).
+    units : {"auto", "province", "country", "none"}
+        How a DataFrame's unit names become ids (see :func:`nqpf.panel.read_panel`).
     framework : Framework, str or path
         The indicator tree (anything :func:`nqpf.framework.load_framework` takes).
     recipe : Recipe, optional
@@ -220,6 +306,10 @@ def build_index(
     """
     from ..framework import load_framework, prepare
 
+    if not isinstance(panel, Panel):
+        from ..panel.io import as_panel
+
+        panel = as_panel(panel, unit=unit, period=period, units=units)
     fw = load_framework(framework)
     recipe = (recipe or Recipe()).replace(**changes) if changes else (recipe or Recipe())
     if panel.meta.get("framework") != fw.id:

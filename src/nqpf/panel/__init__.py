@@ -3,7 +3,7 @@
 from .clean import ConversionReport, coerce_numeric
 from .core import Panel
 from .impute import impute, impute_report
-from .io import read_panel, read_table, write_panel
+from .io import as_panel, read_panel, read_table, write_dta, write_panel
 from .names import resolve_units
 from .validate import ValidationReport, validate, validate_file
 
@@ -11,6 +11,7 @@ __all__ = [
     "ConversionReport",
     "Panel",
     "ValidationReport",
+    "as_panel",
     "coerce_numeric",
     "impute",
     "impute_report",
@@ -19,5 +20,6 @@ __all__ = [
     "resolve_units",
     "validate",
     "validate_file",
+    "write_dta",
     "write_panel",
 ]

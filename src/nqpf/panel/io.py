@@ -56,6 +56,7 @@ from .core import Duplicates, Panel, normalise_period
 
 __all__ = [
     "SUPPORTED_READ",
+    "as_panel",
     "SUPPORTED_WRITE",
     "detect_encoding",
     "read_panel",
@@ -1112,6 +1113,41 @@ def read_panel(
         src = str(p)
         raw, long = _read_source(p, kw)
     return _build_panel(raw, long, src, units, aliases, duplicates)
+
+
+def as_panel(
+    data: Panel | pd.DataFrame,
+    *,
+    unit: Hashable | None = None,
+    period: Hashable | None = None,
+    units: Literal["auto", "province", "country", "none"] = "auto",
+    **kw: Any,
+) -> Panel:
+    """A :class:`Panel` from a Panel (returned as is) or a plain DataFrame.
+
+    A DataFrame may be long, wide or indexed by ``(unit, period)`` (a MultiIndex, or any
+    named index, is turned back into columns); columns are guessed and unit names
+    resolved as :func:`read_panel` does, which takes the other keywords (``layout``,
+    ``indicator``, ``value``, ``aliases``, ``duplicates``, …).
+    """
+    if isinstance(data, Panel):
+        return data
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(
+            f"expected a Panel or a pandas DataFrame, got {type(data).__name__}; read files "
+            "with nqpf.read_panel"
+        )
+    if not isinstance(data.index, pd.RangeIndex) and any(n is not None for n in data.index.names):
+        names = [n for n in data.index.names if n is not None]
+        clash = [n for n in names if n in data.columns]
+        if clash:
+            raise DataError(f"index level(s) {clash} are also columns; drop one of them")
+        data = data.reset_index()
+        if isinstance(data.columns, pd.MultiIndex):
+            raise DataError("columns with several levels: flatten them to one level first")
+        if unit is None and period is None and len(names) == 2:
+            unit, period = names
+    return read_panel(data, unit=unit, period=period, units=units, **kw)
 
 
 def _read_source(p: Path, kw: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -177,8 +177,11 @@ class RobustnessResult:
             out["sensitivity"] = self.sensitivity
         return out
 
-    def write(self, out_dir: str | Path, overwrite: bool = False) -> list[str]:
-        """ranks.csv, stability.csv, shifts.csv, sensitivity.csv, robustness.json, figure.png."""
+    def write(self, out_dir: str | Path, overwrite: bool = False) -> list[Path]:
+        """ranks.csv, stability.csv, shifts.csv, sensitivity.csv, robustness.json, figure.png.
+
+        Returns the paths written.
+        """
         from ..analysis.run import write_result
 
         files = write_result(self, out_dir, overwrite=overwrite)
@@ -186,7 +189,7 @@ class RobustnessResult:
         (Path(out_dir) / "robustness.json").write_text(
             json.dumps(meta, indent=2, ensure_ascii=False, default=str), "utf-8"
         )
-        return files + ["robustness.json"]
+        return [*files, Path(out_dir) / "robustness.json"]
 
     def plot(self, period: Any = None, top: int = 40):
         """Rank intervals (5–95 %) and medians per unit for a period, in base-rank order."""
@@ -608,7 +611,7 @@ def robustness(
         ),
     )
     base_df = ref.scores[ref.scores["node"] == "index"][["unit", "period", "score", "rank"]]
-    want = ref.to_frame().reindex(index=units, columns=periods).to_numpy()
+    want = ref.wide().reindex(index=units, columns=periods).to_numpy()
     if not np.allclose(want, base_scores, rtol=1e-9, atol=1e-12, equal_nan=True):
         raise RuntimeError("the batched base case differs from build_index; please report")
     params = {

@@ -102,7 +102,7 @@ def test_write_never_overwrites(panel, tmp_path):
     r = dea(panel, ["k", "l"], "gdp", "co2", model="sbm", peers=True)
     files = r.write(tmp_path / "out")
     assert {"efficiency.csv", "slacks.csv", "targets.csv", "summary.csv", "spec.json",
-            "peers.csv"} <= set(files)
+            "peers.csv"} <= {p.name for p in files}
     back = pd.read_csv(tmp_path / "out" / "efficiency.csv")
     np.testing.assert_allclose(back["efficiency"], r.efficiency["efficiency"])
     spec = json.loads((tmp_path / "out" / "spec.json").read_text(encoding="utf-8"))
@@ -211,3 +211,15 @@ def test_dea_keeps_firm_names_and_refuses_a_misspelt_province():
         dea(df, "x", "y", model="ccr")
     with pytest.raises(DataError, match="units must be"):
         dea(df, "x", "y", units="cities")
+
+
+def test_result_html_summary_and_plot():
+    df = pd.DataFrame({"unit": list("ABCABC"), "period": [2020] * 3 + [2021] * 3,
+                       "x": [1.0, 2.0, 4.0, 1.0, 1.5, 4.0], "y": 1.0})
+    r = dea(df, "x", "y", model="ccr")
+    html = r._repr_html_()
+    assert "DEAResult" in html and "radial" in html and "By period" in html
+    fig = r.plot()
+    assert fig.axes[0].get_ylabel() == "efficiency"
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["2020", "2021"]
+    assert r.to_frame() is r.efficiency

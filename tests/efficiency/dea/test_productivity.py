@@ -302,7 +302,7 @@ def test_panel_input_and_progress():
 def test_write_and_refuse_overwrite(tmp_path):
     res = productivity(eg4(), "x", "y", unit="firm", period="year")
     names = res.write(tmp_path / "o")
-    assert {"productivity.csv", "cumulative.csv", "distances.csv"} <= set(names)
+    assert {"productivity.csv", "cumulative.csv", "distances.csv"} <= {p.name for p in names}
     back = pd.read_csv(tmp_path / "o" / "productivity.csv", encoding="utf-8-sig")
     assert back["index"].round(6).tolist() == res.index["index"].round(6).tolist()
     with pytest.raises(DataError, match="exists"):

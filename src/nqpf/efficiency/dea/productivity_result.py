@@ -104,11 +104,11 @@ class ProductivityResult:
             rows.append(row)
         return pd.DataFrame(rows, columns=["period", "n", "n_failed", *comps])
 
-    def write(self, out_dir: str | Path, overwrite: bool = False) -> list[str]:
+    def write(self, out_dir: str | Path, overwrite: bool = False) -> list[Path]:
         """Write productivity.csv, cumulative.csv, distances.csv, productivity_summary.csv
         (UTF-8 with BOM) and productivity_spec.json.
 
-        Refuses to replace an existing file unless ``overwrite=True``; returns the names.
+        Refuses to replace an existing file unless ``overwrite=True``; returns the paths written.
         """
         out = Path(out_dir)
         if out.exists() and not out.is_dir():
@@ -125,4 +125,4 @@ class ProductivityResult:
         (out / FILES[4]).write_text(
             json.dumps(meta, indent=2, ensure_ascii=False, default=str), "utf-8"
         )
-        return list(FILES)
+        return [out / n for n in FILES]

@@ -47,8 +47,48 @@ class DEAResult:
     params: dict[str, Any] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
-        """The efficiency table."""
+        """The efficiency table in long form: ``unit, period, efficiency, status, …``."""
         return self.efficiency
+
+    def _repr_html_(self) -> str:
+        from ...display import html_summary
+
+        spec = self.params.get("spec", {})
+        facts = {
+            "model": spec.get("model", "?"),
+            "returns to scale": spec.get("rts", "?"),
+            "orientation": spec.get("orientation", "?"),
+            "frontier": self.params.get("frontier", "?"),
+            "inputs": self.params.get("inputs", []),
+            "outputs": self.params.get("outputs", []),
+            "bad outputs": self.params.get("bad", []) or "none",
+            "observations": len(self.efficiency),
+        }
+        note = f"{len(self.warnings)} warning(s): " + self.warnings[0] if self.warnings else None
+        return html_summary("DEAResult", facts, self.summary(), caption="By period", note=note)
+
+    def plot(self, **kw: Any) -> Any:
+        """Figure: mean, minimum and maximum efficiency by period (one box per period).
+
+        Keyword arguments go to :class:`matplotlib.figure.Figure` (e.g. ``figsize``).
+        """
+        from matplotlib.figure import Figure
+
+        e = self.efficiency[self.efficiency["status"] == "optimal"]
+        periods = list(dict.fromkeys(e["period"].tolist()))
+        kw.setdefault("figsize", (8, 4.5))
+        fig = Figure(**kw)
+        ax = fig.subplots()
+        data = [e.loc[e["period"] == p, "efficiency"].to_numpy(dtype=float) for p in periods]
+        ax.boxplot(data, showmeans=True)
+        ax.set_xticks(range(1, len(periods) + 1), [str(p) for p in periods], rotation=45)
+        ax.axhline(1.0, color="0.5", lw=0.8, ls="--")
+        ax.set_xlabel("period")
+        ax.set_ylabel("efficiency")
+        spec = self.params.get("spec", {})
+        ax.set_title(f"DEA efficiency ({spec.get('model', '')}, {self.params.get('frontier')})")
+        fig.tight_layout()
+        return fig
 
     def summary(self) -> pd.DataFrame:
         """By period: units evaluated, mean, min and max score, efficient and infeasible counts.
@@ -74,12 +114,12 @@ class DEAResult:
         )
         return out.reset_index()
 
-    def write(self, out_dir: str | Path, overwrite: bool = False) -> list[str]:
+    def write(self, out_dir: str | Path, overwrite: bool = False) -> list[Path]:
         """Write efficiency.csv, slacks.csv, targets.csv, summary.csv, spec.json (and
         peers.csv, betas.csv when present) into ``out_dir``.
 
-        An existing non-empty folder is refused unless ``overwrite=True``. Returns the file
-        names written.
+        An existing non-empty folder is refused unless ``overwrite=True``. Returns the paths
+        written.
         """
         out = check_out_dir(out_dir, force=overwrite)
         out.mkdir(parents=True, exist_ok=True)
@@ -99,4 +139,4 @@ class DEAResult:
         (out / "spec.json").write_text(
             json.dumps(meta, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
         )
-        return [*files, "spec.json"]
+        return [out / n for n in [*files, "spec.json"]]
