@@ -53,11 +53,38 @@ def test_help_and_version_load_no_numerical_library(args):
     assert _loaded(code) == []
 
 
+def test_the_index_and_panel_api_load_no_method_library():
+    loaded = _loaded("from nqpf import build_index, read_panel, load_framework")
+    assert not set(loaded) & {"scipy.stats", "statsmodels", "matplotlib", "highspy",
+                              "linearmodels", "libpysal", "esda", "spreg", "dask"}
+
+
 def test_lazy_names_resolve_and_are_exported():
     for name in nqpf.__all__:
         assert getattr(nqpf, name) is not None
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         nqpf.nope  # noqa: B018
+
+
+PACKAGES = ("nqpf", "nqpf.panel", "nqpf.framework", "nqpf.index", "nqpf.efficiency",
+            "nqpf.efficiency.dea", "nqpf.analysis", "nqpf.robustness", "nqpf.sources",
+            "nqpf.report", "nqpf.datasets", "nqpf.study")
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_package_exports_documented_names(package):
+    import importlib
+    import types
+
+    mod = importlib.import_module(package)
+    assert mod.__doc__ and mod.__all__
+    for name in mod.__all__:
+        if name == "__version__":
+            continue
+        value = getattr(mod, name)
+        assert not isinstance(value, types.ModuleType), f"{package}.{name} is a module"
+        if callable(value):
+            assert (value.__doc__ or "").strip(), f"{package}.{name} has no docstring"
 
 
 def test_python_dash_m_nqpf():

@@ -85,7 +85,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-from scipy.stats import rankdata
 
 from ..errors import DataError
 
@@ -753,6 +752,8 @@ def normalise(
                 obs = ~np.isnan(y[..., j])
                 ranks[..., j][obs] = _rank_against(srt, y[..., j][obs])
         else:
+            from scipy.stats import rankdata  # loaded only for rank normalisation
+
             ranks = rankdata(r, axis=0, nan_policy="omit").reshape(y.shape)
         nn = cnt.astype(float)
         if method == "rank":
