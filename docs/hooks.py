@@ -50,6 +50,9 @@ METHOD_PAGES = {
 }
 API_PAGES = {
     "nqpf": "nqpf",
+    "nqpf.efficiency": "nqpf.efficiency",
+    "nqpf.sources": "nqpf.sources",
+    "nqpf.report": "nqpf.report",
     "nqpf.panel": "nqpf.panel",
     "nqpf.framework": "nqpf.framework",
     "nqpf.index": "nqpf.index",
@@ -211,11 +214,24 @@ def _module_pages(spec: dict[str, list[str]] | dict[str, str]) -> dict[str, str]
         body = [f"# {title}", ""]
         for m in mods:
             body += [f"::: {m}", "    options:", "      heading_level: 2"]
-            if m == "nqpf":  # its names are documented where they are defined
-                body += ["      members: false"]
+            lazy = _lazy_names(m)
+            if lazy:  # names loaded on first use: listed with the module defining them
+                body += ["      members: false", "", "| name | defined in |", "|---|---|"]
+                body += [f"| `{m}.{n}` | `{d}` |" for n, d in sorted(lazy.items())]
             body.append("")
         pages[title] = "\n".join(body)
     return pages
+
+
+def _lazy_names(module: str) -> dict[str, str]:
+    """Exported name -> defining module, for packages that export lazily (nqpf._lazy)."""
+    import importlib
+
+    mod = importlib.import_module(module)
+    table = getattr(mod, "_NAMES", None) or getattr(mod, "_LAZY", None)
+    if not table:
+        return {}
+    return {n: (module + d if d.startswith(".") else d) for n, d in table.items()}
 
 
 # ---------------------------------------------------------------------- tutorials
@@ -310,7 +326,7 @@ def on_config(config: Any) -> Any:
     GENERATED["study-file.md"] = _study_reference()
     nav_cmds, nav_methods, nav_api = [], [], []
     for name, text in _command_pages().items():
-        uri = f"commands/{_slug(name)}.md"
+        uri = f"commands/nqpf-{_slug(name)}.md"
         GENERATED[uri] = text
         nav_cmds.append({f"nqpf {name}": uri})
     for title, text in _module_pages(METHOD_PAGES).items():
