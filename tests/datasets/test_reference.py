@@ -275,3 +275,13 @@ def test_penn_world_table_names_resolve_to_their_codes():
     pwt = pd.read_csv(PWT, usecols=["countrycode", "country"]).drop_duplicates()
     m = resolve_units(pwt["country"].tolist(), kind="country")
     assert m.mapping == dict(zip(pwt["country"], pwt["countrycode"], strict=True))
+
+
+def test_bundled_penn_world_table_names_resolve_to_their_codes():
+    from nqpf.datasets import demo_data_path
+    from nqpf.panel.names import resolve_units
+
+    pwt = pd.read_csv(demo_data_path(), usecols=["isocode", "country"]).drop_duplicates()
+    m = resolve_units(pwt["country"].tolist(), kind="country")
+    assert m.mapping == dict(zip(pwt["country"], pwt["isocode"], strict=True))
+    assert m.mapping["Congo, Democratic Republic"] == "COD"

@@ -258,7 +258,7 @@ def _agg_key(s: str) -> str:
 
 
 def _name_keys(text: str) -> list[str]:
-    """Loose keys of a country name: accents, case, punctuation, "the", "St." and the
+    """Loose keys of a country name: accents, case, punctuation, "the", "of", "St." and the
     "Korea, Rep." / "Bolivia (Plurinational State of)" forms do not matter."""
     t = unicodedata.normalize("NFKD", text)
     t = "".join(ch for ch in t if not unicodedata.combining(ch)).casefold()
@@ -277,7 +277,7 @@ def _name_keys(text: str) -> list[str]:
     keys = []
     for f in forms:
         words = re.findall(r"[^\W_]+", f)
-        words = ["saint" if w in ("st", "ste") else w for w in words if w != "the"]
+        words = ["saint" if w in ("st", "ste") else w for w in words if w not in ("the", "of")]
         k = " ".join(words)
         if k and k not in keys:
             keys.append(k)
