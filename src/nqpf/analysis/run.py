@@ -27,6 +27,8 @@ METHODS = (
     "coupling",
     "obstacle",
     "typology",
+    "centre",
+    "sde",
 )
 NEEDS_GROUPS = ("dagum",)
 SPATIAL = ("moran", "lisa")
@@ -76,6 +78,8 @@ def run_analysis(method: str, data: Any, **opts: Any) -> Any:
       was built without ``explain``.
     * typology: ``data`` is an index result or a wide table of dimension
       scores; ``k``, ``cluster`` (kmeans or ward), ``seed``.
+    * centre, sde: ``points`` (a table unit, lon, lat; default the province centroids);
+      sde also ``convention`` (yuill, arcgis or crimestat).
     """
     if method not in METHODS:
         raise DataError(f"unknown analysis {method!r}; choose one of {', '.join(METHODS)}")
@@ -136,6 +140,12 @@ def run_analysis(method: str, data: Any, **opts: Any) -> Any:
         from .obstacle import obstacle
 
         return obstacle(data, panel=opts.get("panel"), framework=opts.get("framework"))
+    if method in ("centre", "sde"):
+        from .centrography import gravity_centre, sde
+
+        if method == "centre":
+            return gravity_centre(data, points=opts.get("points"))
+        return sde(data, points=opts.get("points"), convention=opts.get("convention") or "yuill")
     from .typology import typology
 
     return typology(

@@ -32,7 +32,7 @@ def analyze(
         str,
         typer.Option(
             help="dagum, theil, kernel, markov, convergence, moran, lisa, coupling, obstacle, "
-            "typology."
+            "typology, centre (gravity centre) or sde (standard deviational ellipse)."
         ),
     ],
     out_dir: Annotated[Path, typer.Option("--out", help="New output folder.")],
@@ -79,6 +79,13 @@ def analyze(
     recipe_file: Annotated[
         Path | None, typer.Option("--recipe", help="obstacle: recipe of the index (YAML/JSON).")
     ] = None,
+    convention: Annotated[
+        str | None, typer.Option(help="sde: yuill (default), arcgis or crimestat.")
+    ] = None,
+    points: Annotated[
+        Path | None,
+        typer.Option(help="centre/sde: a table unit, lon, lat (default: province centroids)."),
+    ] = None,
     units: UnitsOpt = "auto",
     lang: LangOpt = "en",
     force: ForceOpt = False,
@@ -105,6 +112,8 @@ def analyze(
         seed=seed,
         variant=variant,
         cluster=cluster,
+        convention=convention,
+        points=_points(points, units) if points is not None else None,
         lang=lang,
     )
     if method == "obstacle":
@@ -128,6 +137,21 @@ def analyze(
         files = write_result(res, out_dir, overwrite=force)
     out.print(table(res.summary(), title=f"{method}: summary"))
     out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(files), markup=False)
+
+
+def _points(path: Path, units: str):
+    """Unit coordinates from a table unit, lon, lat; unit names resolved as the scores' are."""
+    from ..panel.io import read_table
+    from ..panel.names import resolve_units
+
+    df = read_table(path)
+    cols = {str(c).strip().lower(): c for c in df.columns}
+    if units != "none" and "unit" in cols:
+        names = df[cols["unit"]].astype(str).str.strip()
+        match = resolve_units(list(names.unique()), kind=units, where=str(path))
+        df = df[names.isin(match.mapping).to_numpy()]
+        df = df.assign(**{cols["unit"]: names[names.isin(match.mapping)].map(match.mapping)})
+    return df
 
 
 def scores_table(path: Path, value: str | None, node: str | None, units: str):
