@@ -29,9 +29,10 @@ METHODS = (
     "typology",
     "centre",
     "sde",
+    "hotspots",
 )
 NEEDS_GROUPS = ("dagum",)
-SPATIAL = ("moran", "lisa")
+SPATIAL = ("moran", "lisa", "hotspots")
 
 
 @dataclass
@@ -70,7 +71,7 @@ def run_analysis(method: str, data: Any, **opts: Any) -> Any:
     * markov: ``classes`` (4), ``k`` (1), ``spatial`` (False), ``weights``.
     * convergence: ``kind`` (``absolute`` or ``cross_section``), ``k``, ``spatial``
       (spatial-lag beta with panel fixed effects, through spreg) and ``weights``.
-    * moran, lisa: ``weights`` (contiguity, inverse_distance,
+    * moran, lisa, hotspots (Getis-Ord Gi*): ``weights`` (contiguity, inverse_distance,
       economic_distance, nested, or a libpysal W), ``permutations``, ``seed``.
     * coupling: ``data`` is a mapping system name → values (or a wide table);
       ``variant`` (standard or wang2021).
@@ -125,7 +126,10 @@ def run_analysis(method: str, data: Any, **opts: Any) -> Any:
         from . import spatial as sp
 
         w = _weights(data, opts.get("weights") or "contiguity")
-        fn = sp.moran if method == "moran" else sp.lisa
+        if method == "hotspots":
+            from .hotspot import hotspots as fn
+        else:
+            fn = sp.moran if method == "moran" else sp.lisa
         return fn(
             data,
             w,

@@ -32,7 +32,8 @@ def analyze(
         str,
         typer.Option(
             help="dagum, theil, kernel, markov, convergence, moran, lisa, coupling, obstacle, "
-            "typology, centre (gravity centre) or sde (standard deviational ellipse)."
+            "typology, centre (gravity centre), sde (standard deviational ellipse) or hotspots "
+            "(Getis-Ord Gi*)."
         ),
     ],
     out_dir: Annotated[Path, typer.Option("--out", help="New output folder.")],
@@ -66,7 +67,7 @@ def analyze(
             help="Spatial weights: contiguity (default), inverse_distance, or a .gal/.gwt/CSV.",
         ),
     ] = None,
-    permutations: Annotated[int, typer.Option(help="moran/lisa: permutations.")] = 999,
+    permutations: Annotated[int, typer.Option(help="moran/lisa/hotspots: permutations.")] = 999,
     seed: Annotated[int, typer.Option(help="Seed of permutations and k-means.")] = 0,
     variant: Annotated[str | None, typer.Option(help="coupling: standard or wang2021.")] = None,
     systems: Annotated[
