@@ -30,6 +30,7 @@ METHODS = (
     "centre",
     "sde",
     "hotspots",
+    "estda",
 )
 NEEDS_GROUPS = ("dagum",)
 SPATIAL = ("moran", "lisa", "hotspots")
@@ -79,6 +80,7 @@ def run_analysis(method: str, data: Any, **opts: Any) -> Any:
       was built without ``explain``.
     * typology: ``data`` is an index result or a wide table of dimension
       scores; ``k``, ``cluster`` (kmeans or ward), ``seed``.
+    * estda (LISA time paths, space-time transitions): ``weights``.
     * centre, sde: ``points`` (a table unit, lon, lat; default the province centroids);
       sde also ``convention`` (yuill, arcgis or crimestat).
     """
@@ -144,6 +146,10 @@ def run_analysis(method: str, data: Any, **opts: Any) -> Any:
         from .obstacle import obstacle
 
         return obstacle(data, panel=opts.get("panel"), framework=opts.get("framework"))
+    if method == "estda":
+        from .estda import estda
+
+        return estda(data, _weights(data, opts.get("weights") or "contiguity"))
     if method in ("centre", "sde"):
         from .centrography import gravity_centre, sde
 

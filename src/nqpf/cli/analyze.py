@@ -32,8 +32,8 @@ def analyze(
         str,
         typer.Option(
             help="dagum, theil, kernel, markov, convergence, moran, lisa, coupling, obstacle, "
-            "typology, centre (gravity centre), sde (standard deviational ellipse) or hotspots "
-            "(Getis-Ord Gi*)."
+            "typology, centre (gravity centre), sde (standard deviational ellipse), hotspots "
+            "(Getis-Ord Gi*) or estda (LISA time paths and space-time transitions)."
         ),
     ],
     out_dir: Annotated[Path, typer.Option("--out", help="New output folder.")],
