@@ -199,22 +199,35 @@ def _jenks_table(x: np.ndarray, kmax: int) -> tuple[np.ndarray, np.ndarray]:
     cs = np.concatenate([[0.0], np.cumsum(u * counts)])
     css = np.concatenate([[0.0], np.cumsum(u * u * counts)])
 
-    def ssd(a: np.ndarray, b: int) -> np.ndarray:
-        """Within sum of squares of distinct values a..b-1 (a vector of starts)."""
+    def ssd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Within sum of squares of distinct values a..b-1 (broadcast; empty classes inf)."""
+        w = cw[b] - cw[a]
         s = cs[b] - cs[a]
-        return (css[b] - css[a]) - s * s / (cw[b] - cw[a])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(w > 0, (css[b] - css[a]) - s * s / w, np.inf)
 
     cost = np.full((kmax + 1, m + 1), np.inf)
     arg = np.zeros((kmax + 1, m + 1), dtype=int)
     ends = np.arange(1, m + 1)
-    cost[1, 1:] = (css[ends] - css[0]) - (cs[ends] - cs[0]) ** 2 / (cw[ends] - cw[0])
+    cost[1, 1:] = ssd(np.zeros(m, dtype=int), ends)
+    # The best start of the last class is non-decreasing in the end b (the monotonicity
+    # behind Ckmeans.1d.dp; Wang and Song 2011, The R Journal 3(2): 29-33), so each row is
+    # filled by divide and conquer in O(m log m) instead of O(m^2).
     for c in range(2, kmax + 1):
-        for b in range(c, m + 1):
-            starts = np.arange(c - 1, b)
-            tot = cost[c - 1, starts] + ssd(starts, b)
+        prev = cost[c - 1]
+        stack = [(c, m, c - 1, m - 1)]
+        while stack:
+            lo, hi, slo, shi = stack.pop()
+            if lo > hi:
+                continue
+            mid = (lo + hi) // 2
+            s = np.arange(slo, min(shi, mid - 1) + 1)
+            tot = prev[s] + ssd(s, mid)
             j = int(np.argmin(tot))
-            cost[c, b] = tot[j]
-            arg[c, b] = starts[j]
+            cost[c, mid] = tot[j]
+            arg[c, mid] = s[j]
+            stack.append((lo, mid - 1, slo, s[j]))
+            stack.append((mid + 1, hi, s[j], shi))
     return u, arg
 
 

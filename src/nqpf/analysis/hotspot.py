@@ -129,15 +129,22 @@ def _permuted_p(x: np.ndarray, w: np.ndarray, g: np.ndarray, permutations: int, 
     rng = np.random.default_rng(seed)
     draws = np.argsort(rng.random((permutations, n - 1)), axis=1)[:, : max(int(k.max()), 1)]
     total = x.sum()
-    p = np.full(n, np.nan)
+    kmax = draws.shape[1]
+    # neighbours of each unit and their weights, padded with weight 0 to kmax
+    nbw = np.zeros((n, kmax))
     for i in np.flatnonzero(k):
-        nb = np.flatnonzero(off[i])
-        ids = draws[:, : len(nb)]
-        ids = ids + (ids >= i)
-        sims = (w[i, i] * x[i] + x[ids] @ w[i, nb]) / total
-        tol = 1e-12 * (1.0 + abs(g[i]))
-        m = min(int(np.sum(sims >= g[i] - tol)), int(np.sum(sims <= g[i] + tol)))
-        p[i] = (m + 1.0) / (permutations + 1.0)
+        nbw[i, : k[i]] = off[i, np.flatnonzero(off[i])]
+    units = np.arange(n)
+    p = np.full(n, np.nan)
+    for lo in range(0, n, 64):  # blocks of units keep the (units, R, kmax) array small
+        i = units[lo : lo + 64]
+        ids = draws[None, :, :] + (draws[None, :, :] >= i[:, None, None])
+        sims = (np.diag(w)[i, None] * x[i, None] + (x[ids] * nbw[i, None, :]).sum(-1)) / total
+        tol = 1e-12 * (1.0 + np.abs(g[i]))[:, None]
+        hi = (sims >= g[i, None] - tol).sum(axis=1)
+        lo_ = (sims <= g[i, None] + tol).sum(axis=1)
+        p[i] = (np.minimum(hi, lo_) + 1.0) / (permutations + 1.0)
+    p[k == 0] = np.nan
     return p
 
 
