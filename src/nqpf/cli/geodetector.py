@@ -92,8 +92,8 @@ def geodetector_cmd(
     for note in res.notes:
         err.print(f"note: {note}", highlight=False, markup=False)
     out.print(table(res.summary(), title=f"Factor detector: {y}"))
-    names = ", ".join(Path(f).name for f in files)
-    out.print(f"Outputs in {escape(str(out_dir))}: {names}", markup=False)
+    written = ", ".join(Path(f).name for f in files)
+    out.print(f"Outputs in {escape(str(out_dir))}: {written}", markup=False)
 
 
 def register(app: typer.Typer) -> None:
