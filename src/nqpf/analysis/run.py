@@ -16,7 +16,8 @@ import pandas as pd
 
 from ..errors import DataError
 
-METHODS = (
+#: Analyses of an index that studies run and report (``analyses:`` of a study file).
+STUDY_METHODS = (
     "dagum",
     "theil",
     "kernel",
@@ -27,11 +28,10 @@ METHODS = (
     "coupling",
     "obstacle",
     "typology",
-    "centre",
-    "sde",
-    "hotspots",
-    "estda",
 )
+#: Spatio-temporal patterns, from ``nqpf analyze`` and Python.
+PATTERN_METHODS = ("centre", "sde", "hotspots", "estda")
+METHODS = STUDY_METHODS + PATTERN_METHODS
 NEEDS_GROUPS = ("dagum",)
 SPATIAL = ("moran", "lisa", "hotspots")
 
