@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from nqpf.analysis import spatial as sp
 from nqpf.datasets.reference import provinces
@@ -349,6 +350,8 @@ def test_moran_on_provinces_by_kind_name_and_unbalanced_periods():
         "expected",
         "z",
         "p_norm",
+        "z_rand",
+        "p_rand",
         "p_sim",
         "n",
     ]
@@ -449,3 +452,26 @@ def test_lisa_errors():
         sp.lisa(data, w, permutations=0)
     with pytest.raises(DataError, match="engine"):
         sp.lisa(data, w, engine="numba")
+
+
+def test_moran_z_under_randomisation_by_hand():
+    """Cliff and Ord (1981) variance of I under randomisation, on the line of four units."""
+    data, nb = _line4()
+    t = sp.moran(data, nb, permutations=0).table.set_index("statistic").loc["moran_i"]
+    y = np.array([2.0, 1.0, 8.0, 5.0])
+    w = np.array([[0, 1, 0, 0], [0.5, 0, 0.5, 0], [0, 0.5, 0, 0.5], [0, 0, 1, 0]])
+    n = 4
+    z = y - y.mean()
+    s0 = w.sum()
+    s1 = 0.5 * ((w + w.T) ** 2).sum()
+    s2 = ((w.sum(1) + w.sum(0)) ** 2).sum()
+    i = n / s0 * (z @ w @ z) / (z @ z)
+    ei = -1 / (n - 1)
+    k = n * (z**4).sum() / (z @ z) ** 2
+    v = (
+        n * ((n * n - 3 * n + 3) * s1 - n * s2 + 3 * s0**2)
+        - k * ((n * n - n) * s1 - 2 * n * s2 + 6 * s0**2)
+    ) / ((n - 1) * (n - 2) * (n - 3) * s0**2) - ei**2
+    assert t["value"] == pytest.approx(i, rel=1e-12)
+    assert t["z_rand"] == pytest.approx((i - ei) / np.sqrt(v), rel=1e-10)
+    assert t["p_rand"] == pytest.approx(2 * stats.norm.sf(abs(t["z_rand"])), rel=1e-12)

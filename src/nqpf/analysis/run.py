@@ -17,7 +17,8 @@ import pandas as pd
 from ..aliases import canonical
 from ..errors import DataError
 
-METHODS = (
+#: Analyses of an index that studies run and report (``analyses:`` of a study file).
+STUDY_METHODS = (
     "dagum",
     "theil",
     "kernel",
@@ -29,8 +30,11 @@ METHODS = (
     "obstacle",
     "typology",
 )
+#: Spatio-temporal patterns, from ``nqpf analyze`` and Python.
+PATTERN_METHODS = ("centre", "sde", "hotspots", "estda")
+METHODS = STUDY_METHODS + PATTERN_METHODS
 NEEDS_GROUPS = ("dagum",)
-SPATIAL = ("moran", "lisa")
+SPATIAL = ("moran", "lisa", "hotspots")
 
 
 @dataclass
@@ -69,7 +73,7 @@ def run_analysis(method: str, data: Any, **opts: Any) -> Any:
     * markov: ``classes`` (4), ``k`` (1), ``spatial`` (False), ``weights``.
     * convergence: ``kind`` (``absolute`` or ``cross_section``), ``k``, ``spatial``
       (spatial-lag beta with panel fixed effects, through spreg) and ``weights``.
-    * moran, lisa: ``weights`` (contiguity, inverse_distance,
+    * moran, lisa, hotspots (Getis-Ord Gi*): ``weights`` (contiguity, inverse_distance,
       economic_distance, nested, or a libpysal W), ``permutations``, ``seed``.
     * coupling: ``data`` is a mapping system name → values (or a wide table);
       ``variant`` (standard or wang2021).
@@ -77,6 +81,9 @@ def run_analysis(method: str, data: Any, **opts: Any) -> Any:
       was built without ``explain``.
     * typology: ``data`` is an index result or a wide table of dimension
       scores; ``k``, ``cluster`` (kmeans or ward), ``seed``.
+    * estda (LISA time paths, space-time transitions): ``weights``.
+    * centre, sde: ``points`` (a table unit, lon, lat; default the province centroids);
+      sde also ``convention`` (yuill, arcgis or crimestat).
     """
     method = canonical("analysis", method, METHODS)
     if method not in METHODS:
@@ -123,7 +130,10 @@ def run_analysis(method: str, data: Any, **opts: Any) -> Any:
         from . import spatial as sp
 
         w = _weights(data, opts.get("weights") or "contiguity")
-        fn = sp.moran if method == "moran" else sp.lisa
+        if method == "hotspots":
+            from .hotspot import hotspots as fn
+        else:
+            fn = sp.moran if method == "moran" else sp.lisa
         return fn(
             data,
             w,
@@ -138,6 +148,16 @@ def run_analysis(method: str, data: Any, **opts: Any) -> Any:
         from .obstacle import obstacle
 
         return obstacle(data, panel=opts.get("panel"), framework=opts.get("framework"))
+    if method == "estda":
+        from .estda import estda
+
+        return estda(data, _weights(data, opts.get("weights") or "contiguity"))
+    if method in ("centre", "sde"):
+        from .centrography import gravity_centre, sde
+
+        if method == "centre":
+            return gravity_centre(data, points=opts.get("points"))
+        return sde(data, points=opts.get("points"), convention=opts.get("convention") or "yuill")
     from .typology import typology
 
     return typology(

@@ -63,7 +63,9 @@ C (Geary 1954) through :class:`esda.Moran` and :class:`esda.Geary`; :func:`lisa`
 Moran :math:`I_i` (Anselin 1995) through :class:`esda.Moran_Local`. Conventions (esda's, stated
 because other software differs):
 
-- ``z`` is :math:`(S - E[S])/\\sqrt{V[S]}` under the normality assumption. For Geary's C,
+- ``z`` is :math:`(S - E[S])/\\sqrt{V[S]}` under the normality assumption; ``z_rand`` the same
+  under the randomisation assumption (Cliff and Ord 1981, the variance using the kurtosis of
+  the data), which is R spdep's default (``moran.test(randomisation = TRUE)``). For Geary's C,
   values below :math:`E[C] = 1` mean positive autocorrelation, so a **negative z means positive
   autocorrelation** (R spdep's ``geary.test`` reports :math:`(E[C] - C)/sd`, the opposite sign).
 - ``p_norm`` is **two-sided**, :math:`2\\,\\Phi(-|z|)`, for both statistics (spdep's
@@ -782,7 +784,9 @@ class MoranResult:
 
     ``table`` (stem ``moran``): ``period, statistic`` (``moran_i`` or ``geary_c``), ``value``,
     ``expected`` (:math:`-1/(n-1)` or 1), ``z`` (normality assumption), ``p_norm`` (two-sided),
-    ``p_sim`` (one-sided permutation pseudo p; NaN when ``permutations=0``), ``n`` (units).
+    ``z_rand`` and ``p_rand`` (randomisation assumption, two-sided; R spdep's ``moran.test``
+    default), ``p_sim`` (one-sided permutation pseudo p; NaN when ``permutations=0``), ``n``
+    (units).
     """
 
     table: pd.DataFrame
@@ -881,9 +885,9 @@ def moran(
             mi = esda.Moran(y, copy.deepcopy(wk), transformation=t, permutations=permutations)
         with _seeded(seed):
             gc = esda.Geary(y, copy.deepcopy(wk), transformation=t, permutations=permutations)
-        for stat, val, exp, z, psim in (
-            ("moran_i", mi.I, mi.EI, mi.z_norm, getattr(mi, "p_sim", np.nan)),
-            ("geary_c", gc.C, gc.EC, gc.z_norm, getattr(gc, "p_sim", np.nan)),
+        for stat, val, exp, z, zr, psim in (
+            ("moran_i", mi.I, mi.EI, mi.z_norm, mi.z_rand, getattr(mi, "p_sim", np.nan)),
+            ("geary_c", gc.C, gc.EC, gc.z_norm, gc.z_rand, getattr(gc, "p_sim", np.nan)),
         ):
             rows.append(
                 {
@@ -893,6 +897,8 @@ def moran(
                     "expected": float(exp),
                     "z": float(z),
                     "p_norm": _norm_p(float(z)),
+                    "z_rand": float(zr),
+                    "p_rand": _norm_p(float(zr)),
                     "p_sim": float(psim) if permutations else np.nan,
                     "n": len(units),
                 }
@@ -909,6 +915,8 @@ def moran(
         "seed": seed,
         "z": "(S - E[S]) / sd under normality; Geary: negative z = positive autocorrelation",
         "p_norm": "two-sided",
+        "z_rand": "(S - E[S]) / sd under randomisation (Cliff and Ord 1981; spdep's default)",
+        "p_rand": "two-sided",
         "p_sim": "one-sided pseudo p in the direction of the observed value, (m+1)/(R+1)",
         "alignment": "weights subset and ordered to each period's units by id",
     }

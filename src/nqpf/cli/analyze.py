@@ -32,7 +32,8 @@ def analyze(
         str,
         typer.Option(
             help="dagum, theil, kernel, markov, convergence, moran, lisa, coupling, obstacle, "
-            "typology."
+            "typology, centre (gravity centre), sde (standard deviational ellipse), hotspots "
+            "(Getis-Ord Gi*) or estda (LISA time paths and space-time transitions)."
         ),
     ],
     out_dir: Annotated[Path, typer.Option("--out", help="New output folder.")],
@@ -66,7 +67,7 @@ def analyze(
             help="Spatial weights: contiguity (default), inverse_distance, or a .gal/.gwt/CSV.",
         ),
     ] = None,
-    permutations: Annotated[int, typer.Option(help="moran/lisa: permutations.")] = 999,
+    permutations: Annotated[int, typer.Option(help="moran/lisa/hotspots: permutations.")] = 999,
     seed: Annotated[int, typer.Option(help="Seed of permutations and k-means.")] = 0,
     variant: Annotated[str | None, typer.Option(help="coupling: standard or wang2021.")] = None,
     systems: Annotated[
@@ -78,6 +79,13 @@ def analyze(
     ] = None,
     recipe_file: Annotated[
         Path | None, typer.Option("--recipe", help="obstacle: recipe of the index (YAML/JSON).")
+    ] = None,
+    convention: Annotated[
+        str | None, typer.Option(help="sde: yuill (default), arcgis or crimestat.")
+    ] = None,
+    points: Annotated[
+        Path | None,
+        typer.Option(help="centre/sde: a table unit, lon, lat (default: province centroids)."),
     ] = None,
     units: UnitsOpt = "auto",
     lang: LangOpt = "en",
@@ -107,6 +115,8 @@ def analyze(
         seed=seed,
         variant=variant,
         cluster=cluster,
+        convention=convention,
+        points=_points(points, units) if points is not None else None,
         lang=lang,
     )
     if method == "obstacle":
@@ -131,6 +141,21 @@ def analyze(
     out.print(table(res.summary(), title=f"{method}: summary"))
     names = ", ".join(p.name for p in files)
     out.print(f"Outputs in {escape(str(out_dir))}: {names}", markup=False)
+
+
+def _points(path: Path, units: str):
+    """Unit coordinates from a table unit, lon, lat; unit names resolved as the scores' are."""
+    from ..panel.io import read_table
+    from ..panel.names import resolve_units
+
+    df = read_table(path)
+    cols = {str(c).strip().lower(): c for c in df.columns}
+    if units != "none" and "unit" in cols:
+        names = df[cols["unit"]].astype(str).str.strip()
+        match = resolve_units(list(names.unique()), kind=units, where=str(path))
+        df = df[names.isin(match.mapping).to_numpy()]
+        df = df.assign(**{cols["unit"]: names[names.isin(match.mapping)].map(match.mapping)})
+    return df
 
 
 def scores_table(path: Path, value: str | None, node: str | None, units: str):

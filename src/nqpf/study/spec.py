@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..aliases import canonical
-from ..analysis.run import METHODS
+from ..analysis.run import STUDY_METHODS
 from ..errors import NqpfError
 
 __all__ = [
@@ -34,7 +34,7 @@ __all__ = [
 _CONFIG = ConfigDict(extra="forbid", frozen=True)
 
 #: The analyses a study can ask for, in the order the report shows them.
-ANALYSES = METHODS
+ANALYSES = STUDY_METHODS
 DEA_MODELS = ("ccr", "bcc", "radial", "sbm", "super-sbm", "ddf", "nddf")
 #: The built-in demo data a ``builtin:`` source may name.
 BUILTIN_DATA = ("pwt91-demo",)
