@@ -189,10 +189,6 @@ def test_dask_backend_gives_identical_results(panel):
 
 
 def test_bad_declarations():
-    with pytest.raises(DataError, match="no uncertain input"):
-        robustness(
-            Panel(np.ones((2, 1, 5)), ("a", "b"), (2020,), tuple("abcef")), FW, Uncertainty()
-        )
     with pytest.raises(DataError, match="batch"):
         Uncertainty(aggregate=("sum", "vikor"))
     with pytest.raises(DataError, match="not both"):
@@ -317,3 +313,87 @@ def test_resample_units_is_deterministic_and_uniform():
     big = resample_units(np.arange(2000), 10).ravel()
     counts = np.bincount(big, minlength=10) / big.size
     np.testing.assert_allclose(counts, 0.1, atol=0.01)
+
+
+def test_no_declaration_runs_the_documented_defaults(panel):
+    res = robustness(panel, FW, None, samples=64, seed=2)
+    unc = res.params["uncertainty"]
+    assert unc["weights"] == ["entropy", "critic", "equal"]
+    assert unc["leave_one_out"] and unc["perturb"] == 0.2
+    assert any("defaults" in n for n in res.notes)
+    # the recipe's own weighting method stays the base alternative
+    expert = robustness(panel, FW, Uncertainty(), Recipe(weights="expert"), samples=16)
+    assert expert.params["uncertainty"]["weights"] == ["expert", "entropy", "critic", "equal"]
+    assert Uncertainty().is_empty and not Uncertainty(bootstrap=True).is_empty
+
+
+def test_counts_not_a_power_of_two_are_rounded_up_without_a_scipy_warning(panel):
+    import warnings
+
+    unc = Uncertainty(weights=("entropy", "equal"), leave_one_out=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = robustness(panel, FW, unc, samples=1000, seed=1)
+        sens = robustness(panel, FW, unc, samples=100, seed=1, sensitivity=True, n_boot=20)
+    assert res.params["replications"] == 1024 and len(res.shifts) == 1024
+    assert any("1000 to 1024" in n for n in res.notes)
+    assert sens.params["samples"] == 128 and any("100 to 128" in n for n in sens.notes)
+
+
+@pytest.mark.parametrize("sensitivity", [False, True])
+def test_distinct_design_points_give_the_same_results_as_every_replication(panel, sensitivity):
+    unc = Uncertainty(
+        weights=("entropy", "critic", "equal"), aggregate=("sum", "topsis"), leave_one_out=True
+    )
+    kw = dict(samples=256, seed=4, sensitivity=sensitivity, n_boot=20)
+    fast = robustness(panel, FW, unc, **kw)
+    slow = robustness(panel, FW, unc, distinct=False, **kw)
+    # 3 weights x 2 aggregations x (5 + 1) leave-one-out choices at most
+    assert fast.params["distinct_points"] <= 36 < fast.params["replications"]
+    assert slow.params["distinct_points"] is None
+    np.testing.assert_array_equal(fast.rank_array, slow.rank_array)
+    pd.testing.assert_frame_equal(fast.ranks, slow.ranks)
+    pd.testing.assert_frame_equal(fast.stability, slow.stability)
+    pd.testing.assert_frame_equal(fast.shifts, slow.shifts)
+    pd.testing.assert_frame_equal(fast.sensitivity, slow.sensitivity)
+
+
+def test_expanded_percentiles_equal_numpy_on_the_repeated_sample():
+    from nqpf.robustness.uncertainty import _expanded_percentiles
+
+    rng = np.random.default_rng(0)
+    for R in (7, 333, 1024):
+        vals = rng.integers(1, 20, (15, 4, 3))
+        counts = np.bincount(rng.integers(0, 15, R), minlength=15)
+        got = _expanded_percentiles(vals, counts, (5, 50, 95))
+        want = np.percentile(np.repeat(vals, counts, axis=0), [5, 50, 95], axis=0)
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_array_equal(g, w)
+
+
+@pytest.mark.parametrize("weights", ["entropy", "critic", "sd", "cv"])
+def test_left_out_weights_from_full_statistics_equal_recomputing(panel, weights):
+    from nqpf.index.weights import weights as compute
+
+    rec = Recipe(shift=("add", 0.01)) if weights == "cv" else Recipe()
+    unc = Uncertainty(weights=(weights, "equal"), leave_one_out=True)
+    inds = ["a", "b", "c", "e", "f"]
+    prep = _Prepared(panel, load_framework(FW), rec, _space(unc, rec, 5, inds), unc)
+    Z = prep.cube(0, 0).reshape(-1, 5)
+    for loo in range(1, 6):
+        keep = np.arange(5) != loo - 1
+        want = compute(Z[:, keep], weights, keep_arrays=False).weights
+        np.testing.assert_allclose(prep.weights(0, 0, 0, loo)[keep], want, rtol=1e-12)
+        assert prep.weights(0, 0, 0, loo)[loo - 1] == 0
+
+
+def test_zeros_shift_in_the_recipe_reaches_the_replications(panel):
+    unc = Uncertainty(weights=("entropy", "equal"), leave_one_out=True)
+    rec = Recipe(aggregate="geometric")
+    with pytest.raises(DataError, match="zeros='shift'"):
+        robustness(panel, FW, unc, rec, samples=16)
+    res = robustness(panel, FW, unc, rec.replace(params={"zeros": "shift"}), samples=16)
+    ref = build_index(panel, FW, rec.replace(params={"zeros": "shift"}))
+    got = res.base_scores.sort_values(["unit", "period"])["score"].to_numpy()
+    want = ref.scores[ref.scores["node"] == "index"].sort_values(["unit", "period"])["score"]
+    np.testing.assert_allclose(got, want.to_numpy(), rtol=1e-12)

@@ -107,7 +107,7 @@ def test_bare_analysis_keys_and_robustness_run_with_defaults():
     assert s.analyses.asked() == ["kernel", "typology"]
     assert s.analyses.kernel.bandwidth == "silverman"
     assert s.analyses.typology.k == 3
-    assert s.robustness is not None and s.robustness.replications == 1000
+    assert s.robustness is not None and s.robustness.replications == 1024
     s = study_from_text(BASE + "analyses: [dagum, kernel]\nrobustness: false\n").spec
     assert s.analyses.asked() == ["dagum", "kernel"] and s.robustness is None
 

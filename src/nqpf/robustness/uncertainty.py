@@ -33,6 +33,19 @@ Conventions
   always gives the same resample.
 * Ranks: 1 is best; ties share the lowest rank. Percentiles of ranks use linear
   interpolation (NumPy's default).
+* When every declared input is categorical (alternatives and leaving one indicator
+  out, no perturbation and no resampling), replications that decode to the same
+  choices are the same index: each distinct design point is evaluated once and
+  its ranks are mapped back to its replications (rank percentiles from the
+  counts of each distinct point). The results equal evaluating every
+  replication (``distinct=False``).
+* Sobol points keep their balance properties only in powers of 2: a replication
+  count that is not one is rounded up to the next, and the result's ``notes``
+  say so.
+* With no uncertain input declared (``Uncertainty()`` or None), the defaults of
+  :meth:`Uncertainty.default` are used: the recipe's weighting method and the
+  other two of entropy, CRITIC and equal weights, leaving one indicator out, and
+  a ±20 % weight perturbation.
 """
 
 from __future__ import annotations
@@ -59,6 +72,13 @@ INPUTS = (
 )
 BATCH_AGGREGATES = ("sum", "geometric", "topsis", "gra")
 DATA_DRIVEN = ("entropy", "critic", "cv", "sd")
+CATEGORICAL = ("impute", "normalise", "weights", "aggregate", "leave_one_out")
+DEFAULT_WEIGHTS = ("entropy", "critic", "equal")
+DEFAULT_PERTURB = 0.2
+DEFAULT_SAMPLES = 1024
+# single weighting methods whose leave-one-out weights follow from the full data
+_INFO = {"entropy": "d", "sd": "sigma", "cv": "cv"}
+_LOO_DERIVED = ("entropy", "sd", "cv", "critic")
 
 
 @dataclass(frozen=True)
@@ -115,6 +135,32 @@ class Uncertainty:
         if self.dirichlet is not None and not self.dirichlet > 0:
             raise DataError(f"dirichlet concentration must be positive, got {self.dirichlet}")
 
+    @property
+    def is_empty(self) -> bool:
+        """True when no uncertain input is declared."""
+        return not (
+            self.impute
+            or self.normalise
+            or self.weights
+            or self.aggregate
+            or self.leave_one_out
+            or self.perturb is not None
+            or self.dirichlet is not None
+            or self.bootstrap
+        )
+
+    @classmethod
+    def default(cls, recipe: Any = None) -> Uncertainty:
+        """The default analysis: weights {recipe's, entropy, CRITIC, equal} × leave one out × ±20 %.
+
+        The recipe's weighting method stays the base (first) alternative; the others
+        of entropy, CRITIC and equal weights follow, so the base case is the plain
+        index of the recipe.
+        """
+        base = getattr(recipe, "weights", None) or "entropy"
+        alts = [base] + [w for w in DEFAULT_WEIGHTS if w != base]
+        return cls(weights=tuple(alts), leave_one_out=True, perturb=DEFAULT_PERTURB)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "impute": list(self.impute),
@@ -145,6 +191,9 @@ class RobustnessResult:
         and ``mean_abs_shift``.
     warnings : list of str
         Convergence warnings of the sensitivity estimates.
+    notes : list of str
+        What the analysis decided for the user: defaults used, a replication count
+        rounded up to a power of 2, distinct design points evaluated once.
     """
 
     ranks: pd.DataFrame
@@ -154,7 +203,21 @@ class RobustnessResult:
     warnings: list[str]
     params: dict[str, Any]
     base_scores: pd.DataFrame
-    rank_array: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
+    distinct_ranks: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
+    replication_point: np.ndarray | None = field(repr=False, default=None)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rank_array(self) -> np.ndarray:
+        """Ranks of every replication, (replications, units, periods).
+
+        Built on request from the ranks of the distinct design points
+        (``distinct_ranks``) and the point of each replication
+        (``replication_point``; None when every replication was evaluated).
+        """
+        if self.replication_point is None:
+            return self.distinct_ranks
+        return self.distinct_ranks[self.replication_point]
 
     def to_frame(self) -> pd.DataFrame:
         return self.ranks
@@ -181,7 +244,7 @@ class RobustnessResult:
         from ..analysis.run import write_result
 
         files = write_result(self, out_dir, overwrite=overwrite)
-        meta = {**self.params, "warnings": self.warnings}
+        meta = {**self.params, "warnings": self.warnings, "notes": self.notes}
         (Path(out_dir) / "robustness.json").write_text(
             json.dumps(meta, indent=2, ensure_ascii=False, default=str), "utf-8"
         )
@@ -281,6 +344,7 @@ class _Prepared:
     unc: Uncertainty
     cubes: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
     base_w: dict[tuple[int, int, int, int], np.ndarray] = field(default_factory=dict)
+    full_stats: dict[tuple[int, int, int], dict] = field(default_factory=dict)
 
     def cube(self, imp: int, nor: int) -> np.ndarray:
         key = (imp, nor)
@@ -332,11 +396,46 @@ class _Prepared:
                 keep[loo - 1] = False
             spec = self.space.options["weights"][wm]
             w = np.zeros(k)
-            w[keep] = _weights_for(
-                spec, Z.reshape(-1, k)[:, keep], self.framework, keep, self.recipe
-            )
+            if loo > 0 and spec in _LOO_DERIVED:
+                w[keep] = self._left_out(imp, nor, wm, keep)
+            else:
+                w[keep] = _weights_for(
+                    spec, Z.reshape(-1, k)[:, keep], self.framework, keep, self.recipe
+                )
             self.base_w[key] = w
         return self.base_w[key]
+
+    def _left_out(self, imp: int, nor: int, wm: int, keep: np.ndarray) -> np.ndarray:
+        """Weights without one indicator, from the full data's statistics.
+
+        Entropy, SD and CV information is computed column by column, so leaving an
+        indicator out only renormalises the others; CRITIC's conflict of indicator
+        j sums 1 − r_jk over the indicators kept, from the full correlation matrix.
+        The same numbers as recomputing on the reduced data, to rounding.
+        """
+        from ..index.weights import weights as compute
+
+        spec = self.space.options["weights"][wm]
+        key = (imp, nor, wm)
+        if key not in self.full_stats:
+            Z = self.cube(imp, nor)
+            kw = {"shift": self.recipe.params.get("entropy_shift")} if spec == "entropy" else {}
+            res = compute(Z.reshape(-1, Z.shape[2]), spec, keep_arrays=True, **kw)
+            self.full_stats[key] = res.details
+        det = self.full_stats[key]
+        if spec == "critic":
+            live = ~np.asarray(det["is_constant"], bool) & keep
+            r = np.where(live[None, :], 1.0 - np.nan_to_num(det["r"]), 0.0)
+            info = np.where(live, det["sigma"] * r.sum(axis=1), 0.0)[keep]
+        else:
+            info = np.asarray(det[_INFO[spec]], float)[keep]
+        tot = info.sum()
+        if not tot > 0:
+            raise DataError(
+                f"{spec} weights are undefined once an indicator is left out: the others "
+                "carry no information (constant or perfectly correlated)"
+            )
+        return info / tot
 
 
 def _weights_for(spec: str, Zf: np.ndarray, fw, keep: np.ndarray, recipe) -> np.ndarray:
@@ -429,7 +528,7 @@ def _evaluate(prep: _Prepared, ch: dict[str, np.ndarray], rows: np.ndarray) -> n
     out = np.empty((len(rows), n_u, n_t))
     akeys = np.stack([sub["impute"], sub["normalise"], sub["aggregate"]], axis=1)
     panel_mode = "per-period" if prep.recipe.panel_mode == "per-period" else "pooled"
-    kw = {"rho": prep.recipe.params["rho"]} if "rho" in prep.recipe.params else {}
+    kw = {key: prep.recipe.params[key] for key in ("rho", "zeros") if key in prep.recipe.params}
     for combo in np.unique(akeys, axis=0):
         imp, nor, agg = (int(x) for x in combo)
         sel = np.flatnonzero((akeys == combo).all(axis=1))
@@ -479,15 +578,16 @@ def _ranks(scores: np.ndarray) -> np.ndarray:
 def robustness(
     panel: Panel,
     framework: Any,
-    uncertainty: Uncertainty,
+    uncertainty: Uncertainty | None = None,
     recipe: Any = None,
-    samples: int = 1024,
+    samples: int = DEFAULT_SAMPLES,
     seed: int = 0,
     sensitivity: bool = False,
     n_boot: int = 500,
     backend: str = "local",
     scheduler: Any = None,
     chunk: int = 2048,
+    distinct: bool = True,
 ) -> RobustnessResult:
     """Uncertainty (and sensitivity) analysis of the overall index's ranks.
 
@@ -496,13 +596,17 @@ def robustness(
     panel : Panel
         Raw data holding the framework's series.
     framework : Framework or name
-    uncertainty : Uncertainty
-        The uncertain inputs.
+    uncertainty : Uncertainty, optional
+        The uncertain inputs; None or an empty declaration runs
+        :meth:`Uncertainty.default` (noted in ``result.notes``).
     recipe : Recipe, optional
-        The base recipe (its structure must be ``flat``).
+        The base recipe (its structure must be ``flat``). Its ``params`` ``rho``
+        (GRA) and ``zeros`` (``"shift"`` for geometric means of min-max data)
+        reach every replication.
     samples : int
         Monte Carlo replications; with ``sensitivity=True`` the base sample size
-        N of the Saltelli design (a power of 2), giving N·(d + 2) replications.
+        N of the Saltelli design, giving N·(d + 2) replications. Rounded up to a
+        power of 2 (noted) so that the Sobol points stay balanced.
     seed : int
         Seed of the Sobol sequence (and through it of every resample).
     sensitivity : bool
@@ -511,6 +615,9 @@ def robustness(
         ``dask`` spreads chunks of replications over a Dask cluster
         (``scheduler``: a ``distributed.Client``, an address, or None for a new
         LocalCluster). Results are identical to ``local`` for the same seed.
+    distinct : bool, default True
+        With categorical inputs only, evaluate each distinct design point once
+        and map its ranks back; False evaluates every replication (same results).
     """
     from ..framework import load_framework
     from ..index import Recipe, build_index
@@ -521,8 +628,25 @@ def robustness(
         raise DataError("robustness evaluates the flat structure; use structure='flat'")
     if backend not in ("local", "dask"):
         raise DataError(f"unknown backend {backend!r}; use local or dask")
-    if not isinstance(samples, int | np.integer) or samples < 2:
+    if isinstance(samples, bool) or not isinstance(samples, int | np.integer) or samples < 2:
         raise DataError(f"samples must be an integer ≥ 2, got {samples!r}")
+    notes: list[str] = []
+    if uncertainty is None or uncertainty.is_empty:
+        uncertainty = Uncertainty.default(recipe)
+        notes.append(
+            "no uncertain input declared: ran the defaults (weights "
+            f"{', '.join(uncertainty.weights)}; leave one indicator out; weights "
+            f"perturbed by ±{DEFAULT_PERTURB:.0%})"
+        )
+    samples = int(samples)
+    pow2 = 1 << (samples - 1).bit_length()
+    if pow2 != samples:
+        what = "base sample N" if sensitivity else "replications"
+        notes.append(
+            f"{what} rounded up from {samples} to {pow2}, a power of 2, so that the Sobol "
+            "points keep their balance"
+        )
+        samples = pow2
     inds = [i.id for i in fw.indicators]
     space = _space(uncertainty, recipe, len(inds), inds)
     prep = _Prepared(panel, fw, recipe, space, uncertainty)
@@ -541,26 +665,56 @@ def robustness(
     R = len(U)
 
     # base case: first alternative of everything, original weights
-    base_ch = {
-        key: np.zeros(1, dtype=int)
-        for key in ("impute", "normalise", "weights", "aggregate", "leave_one_out")
-    }
+    base_ch = {key: np.zeros(1, dtype=int) for key in CATEGORICAL}
     base_ch["perturb_u"] = None
     base_scores = _evaluate(prep, base_ch, np.zeros(1, dtype=int))[0]
 
-    rows = np.arange(R)
-    chunks = [rows[i : i + chunk] for i in range(0, R, chunk)]
+    # distinct design points (categorical inputs only) are evaluated once
+    inv = counts = None
+    ev_choices = choices
+    if distinct and choices["perturb_u"] is None and "boot_seed" not in choices:
+        # one mixed-radix code per replication; np.unique of a 1-D array is fast
+        radix = [len(space.options[name]) for name in CATEGORICAL]
+        code = np.zeros(R, dtype=np.int64)
+        for name, m in zip(CATEGORICAL, radix, strict=True):
+            code = code * m + choices[name]
+        ucode, inv = np.unique(code, return_inverse=True)
+        inv = inv.reshape(-1)
+        counts = np.bincount(inv, minlength=len(ucode))
+        ev_choices = {}
+        rest = ucode.copy()
+        for name, m in zip(CATEGORICAL[::-1], radix[::-1], strict=True):
+            ev_choices[name] = rest % m
+            rest //= m
+        ev_choices["perturb_u"] = None
+        notes.append(
+            f"{R} replications hold {len(ucode)} distinct design points, each evaluated once"
+        )
+    n_eval = len(ev_choices["weights"])
+    rows = np.arange(n_eval)
+    chunks = [rows[i : i + chunk] for i in range(0, n_eval, chunk)]
     if backend == "local":
-        parts = [_evaluate(prep, choices, c) for c in chunks]
+        parts = [_evaluate(prep, ev_choices, c) for c in chunks]
     else:
-        parts = _dask_map(prep, choices, chunks, scheduler)
-    scores = np.concatenate(parts, axis=0)
-    rk = _ranks(scores)
+        parts = _dask_map(prep, ev_choices, chunks, scheduler)
+    rk_e = _ranks(np.concatenate(parts, axis=0))
     base_rk = _ranks(base_scores[None])[0]
+    shift_e = np.abs(rk_e - base_rk[None]).mean(axis=(1, 2))
+    same_e = rk_e == base_rk[None]
+    if counts is None:
+        rk_last = rk_e[:, :, -1]
+        q05, q50, q95 = np.percentile(rk_e, [5, 50, 95], axis=0)
+        share = same_e.mean(axis=0)
+        mean_rank = rk_e.mean(axis=0)
+        shift = shift_e
+    else:
+        rk_last = rk_e[:, :, -1][inv]
+        q05, q50, q95 = _expanded_percentiles(rk_e, counts, (5, 50, 95))
+        share = np.tensordot(counts, same_e, axes=1) / R
+        mean_rank = np.tensordot(counts, rk_e, axes=1) / R
+        shift = shift_e[inv]
 
     units, periods = list(panel.units), list(panel.periods)
-    q05, q50, q95 = np.percentile(rk, [5, 50, 95], axis=0)
-    share = (rk == base_rk[None]).mean(axis=0)
     uu, tt = np.meshgrid(np.arange(len(units)), np.arange(len(periods)), indexing="ij")
     ranks_df = (
         pd.DataFrame(
@@ -571,14 +725,13 @@ def robustness(
                 "median_rank": q50.ravel(),
                 "p05": q05.ravel(),
                 "p95": q95.ravel(),
-                "mean_rank": rk.mean(axis=0).ravel(),
+                "mean_rank": mean_rank.ravel(),
                 "share_base": share.ravel(),
             }
         )
         .sort_values(["period", "base_rank", "unit"])
         .reset_index(drop=True)
     )
-    shift = np.abs(rk - base_rk[None]).mean(axis=(1, 2))
     shifts = pd.DataFrame({"replication": np.arange(R), "mean_abs_shift": shift})
     stability = _stability(ranks_df)
 
@@ -590,7 +743,7 @@ def robustness(
         from .sensitivity import sobol_indices
 
         last = len(periods) - 1
-        y = np.column_stack([rk[:, :, last].astype(float), shift])
+        y = np.column_stack([rk_last.astype(float), shift])
         targets = [f"rank:{u}:{periods[last]}" for u in units] + ["mean_abs_shift"]
         sres = sobol_indices(y, design, n_boot=n_boot, seed=seed, target_names=targets)
         sens = sres.to_frame()
@@ -613,6 +766,7 @@ def robustness(
     params = {
         "replications": R,
         "samples": samples,
+        "distinct_points": None if counts is None else len(counts),
         "seed": seed,
         "sensitivity": sensitivity,
         "inputs": space.names,
@@ -625,7 +779,39 @@ def robustness(
         "design": "Saltelli 2010 (A, B, AB_i)" if sensitivity else "Sobol sequence",
         "estimators": "S1: Saltelli 2010; ST: Jansen 1999" if sensitivity else None,
     }
-    return RobustnessResult(ranks_df, shifts, sens, stability, warns, params, base_df, rk)
+    return RobustnessResult(
+        ranks_df, shifts, sens, stability, warns, params, base_df, rk_e, inv, notes=notes
+    )
+
+
+def _expanded_percentiles(
+    values: np.ndarray, counts: np.ndarray, qs: tuple[float, ...]
+) -> list[np.ndarray]:
+    """Percentiles over axis 0 of ``values`` with row i repeated ``counts[i]`` times.
+
+    Equal to ``np.percentile(np.repeat(values, counts, axis=0), q, axis=0)``
+    (linear interpolation) without building the repeated array: order statistic
+    p of the expanded sample is the sorted value whose cumulative count first
+    exceeds p.
+    """
+    n = int(counts.sum())
+    order = np.argsort(values, axis=0, kind="stable")
+    v = np.take_along_axis(values, order, axis=0).astype(float)
+    cum = np.cumsum(counts[order], axis=0)
+
+    def stat(p: int) -> np.ndarray:
+        idx = (cum <= p).sum(axis=0, keepdims=True)
+        return np.take_along_axis(v, idx, axis=0)[0]
+
+    out = []
+    for q in qs:
+        h = (q / 100.0) * (n - 1)
+        lo = int(np.floor(h))
+        hi = min(lo + 1, n - 1)
+        a, b = stat(lo), stat(hi)
+        t = h - lo  # NumPy's lerp, so that results equal np.percentile's bit for bit
+        out.append(np.where(t >= 0.5, b - (b - a) * (1 - t), a + (b - a) * t))
+    return out
 
 
 def _imputed(prep: _Prepared) -> Panel:
@@ -641,22 +827,22 @@ def _imputed(prep: _Prepared) -> Panel:
 
 def _stability(ranks_df: pd.DataFrame) -> pd.DataFrame:
     """Per period: how many units keep their base rank, and interval widths."""
-    d = ranks_df.assign(width=ranks_df["p95"] - ranks_df["p05"])
+    d = ranks_df.assign(
+        width=ranks_df["p95"] - ranks_df["p05"],
+        within=(ranks_df["p05"] >= ranks_df["base_rank"] - 1)
+        & (ranks_df["p95"] <= ranks_df["base_rank"] + 1),
+    )
     g = d.groupby("period")
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "units": g.size(),
             "median_width": g["width"].median(),
             "max_width": g["width"].max(),
-            "units_within_1": g.apply(
-                lambda x: int(
-                    ((x["p05"] >= x["base_rank"] - 1) & (x["p95"] <= x["base_rank"] + 1)).sum()
-                ),
-                include_groups=False,
-            ),
+            "units_within_1": g["within"].sum().astype(int),
             "mean_share_base": g["share_base"].mean(),
         }
-    ).reset_index()
+    )
+    return out.reset_index()
 
 
 def _dask_map(prep: _Prepared, choices: dict, chunks: list[np.ndarray], scheduler: Any):

@@ -60,6 +60,46 @@ def robustness(ctx: Context) -> Any:
     )
 
 
+_METHOD_ZH = {
+    "entropy": "熵权法", "critic": "CRITIC 法", "equal": "等权", "expert": "专家权重",
+    "cv": "变异系数法", "sd": "标准差法", "pca": "主成分法", "sum": "加权求和",
+    "geometric": "加权几何平均", "topsis": "TOPSIS", "gra": "灰色关联分析",
+    "minmax": "极差标准化", "zscore": "Z 分数标准化", "rank": "秩次标准化",
+}
+
+
+def _robustness_inputs(lang: str, p: dict) -> str:
+    """One sentence naming what the replications varied and how many were drawn."""
+    u = p["uncertainty"]
+    zh, en = [], []
+    for key, zh_what, en_what in (
+        ("impute", "插补方法", "imputation"), ("normalise", "标准化方法", "normalisation"),
+        ("weights", "赋权方法", "weights"), ("aggregate", "合成方法", "aggregation"),
+    ):
+        if len(u[key]) > 1:
+            zh.append(zh_what + "（" + "、".join(_METHOD_ZH.get(m, m) for m in u[key]) + "）")
+            en.append(f"{en_what} ({', '.join(u[key])})")
+    if u["leave_one_out"]:
+        zh.append("逐一剔除指标")
+        en.append("leaving out one indicator at a time")
+    if u["perturb"] is not None:
+        zh.append(f"权重 ±{u['perturb']:.0%} 随机扰动")
+        en.append(f"weights perturbed by ±{u['perturb']:.0%}")
+    if u["dirichlet"] is not None:
+        zh.append(f"Dirichlet 权重（集中度 {u['dirichlet']:g}）")
+        en.append(f"Dirichlet weights (concentration {u['dirichlet']:g})")
+    if u["bootstrap"]:
+        zh.append("样本单位自助重抽样")
+        en.append("bootstrap resampling of units")
+    return zh_en(
+        lang,
+        f"不确定输入：{'；'.join(zh)}；以 Sobol 序列抽取 {p['replications']} 次重复"
+        "（次数取 2 的幂）。",
+        f"Uncertain inputs: {'; '.join(en)}; {p['replications']} replications drawn from a "
+        "Sobol sequence (a power of 2).",
+    )
+
+
 # ---------------------------------------------------------------------- helpers
 def unit_kind(units: Any) -> str:
     """``province`` (CN-XX codes), ``country`` (ISO3) or ``other``."""
@@ -373,6 +413,7 @@ def robustness_section(ctx: Context, res: Any) -> Section:
         f"places on average from the base case; the median width of the 5–95 % rank interval "
         f"in {last} is {summ['median_interval_width']:.1f}.",
     ))
+    sec.paragraphs.append(_robustness_inputs(lang, p))
     for w in res.warnings:
         sec.notes.append(w)
     ctx.figure(sec, "robustness_ranks", zh_en(lang, "排名区间", "Rank intervals"),

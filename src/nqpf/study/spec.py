@@ -231,7 +231,7 @@ class RobustnessSpec(BaseModel):
     """Monte Carlo over the choices behind the index (nqpf.robustness.uncertainty.robustness)."""
 
     model_config = _CONFIG
-    replications: int = Field(default=1000, ge=10)
+    replications: int = Field(default=1024, ge=2)
     seed: int | None = None
     impute: list[str] = Field(default_factory=list)
     normalise: list[str] = Field(default_factory=list)
