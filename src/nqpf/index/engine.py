@@ -93,6 +93,9 @@ class IndexResult:
         ``unit, period, node`` without a score because less than ``min_share``
         (default half) of the node's weight was observed there (missing data);
         their score is NaN and their rank empty.
+    treatment : TreatResult or None
+        With ``recipe.treat``: the per-indicator treatment table and every
+        treated point (:mod:`nqpf.index.treat`).
     """
 
     scores: pd.DataFrame
@@ -104,6 +107,7 @@ class IndexResult:
     explain: dict[str, pd.DataFrame] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     unscored: pd.DataFrame = field(default_factory=pd.DataFrame)
+    treatment: Any = None  # nqpf.index.treat.TreatResult when the recipe treats outliers
 
     def to_frame(self, node: str = ROOT) -> pd.DataFrame:
         """Scores of one node as a units × periods table."""
@@ -176,6 +180,9 @@ class IndexResult:
             self.weights.to_excel(xw, sheet_name="weights", index=False)
             self.summary().to_excel(xw, sheet_name="summary", index=False)
             self.changes().to_excel(xw, sheet_name="changes", index=False)
+            if self.treatment is not None:
+                self.treatment.table.to_excel(xw, sheet_name="treatment", index=False)
+                self.treatment.points.to_excel(xw, sheet_name="treated_points", index=False)
         rec = {"framework": self.framework_id, "recipe": self.recipe.to_dict(), **self.meta}
         paths[3].write_text(json.dumps(rec, indent=2, ensure_ascii=False, default=str), "utf-8")
         if self.explain:
@@ -241,8 +248,21 @@ def build_index(
                 f"base period {recipe.base_period!r} is not in the data ({panel.periods[0]}–"
                 f"{panel.periods[-1]})"
             ) from None
+    raw = panel.values
+    treated = None
+    if recipe.treat:
+        from .treat import treat
+
+        treated = treat(
+            raw, recipe.treat, indicators=inds, units=list(panel.units),
+            periods=list(panel.periods),
+        )
+        raw = treated.values
+        if explain:
+            tables["treatment"] = treated.table
+            tables["treated points"] = treated.points
     nres = normalise(
-        panel.values,
+        raw,
         directions,
         recipe.normalise,
         panel_mode=recipe.panel_mode,
@@ -335,8 +355,10 @@ def build_index(
             "n_periods": n_t,
             "imputed_cells": int(panel.imputed.sum()),
             "unscored": len(unscored),
+            "treated_points": 0 if treated is None else treated.n_points,
         },
         unscored=unscored,
+        treatment=treated,
     )
 
 

@@ -92,6 +92,12 @@ class Recipe:
     missing : str
         ``renormalise`` (default: a unit-period's score uses its observed
         indicators, weights renormalised) or ``error``.
+    treat : bool or dict, optional
+        Outlier treatment of the raw indicators before normalisation
+        (:mod:`nqpf.index.treat`, COINr's Treat): True for the defaults
+        (winsorise up to 5 points when |skewness| > 2 and kurtosis > 3.5, else
+        ``log_CT``), or a mapping of :class:`~nqpf.index.treat.TreatSpec`
+        settings. None (default): no treatment.
     """
 
     normalise: str = "minmax"
@@ -108,8 +114,13 @@ class Recipe:
     ahp: dict[str, list[list[float]]] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     missing: str = "renormalise"
+    treat: Any = None
 
     def __post_init__(self) -> None:
+        from .treat import TreatSpec
+
+        spec = TreatSpec.parse(self.treat)
+        object.__setattr__(self, "treat", None if spec is None else spec.to_dict())
         _one_of("normalise", self.normalise, NORMALISE)
         _one_of("panel mode", self.panel_mode, PANEL_MODES)
         _one_of("structure", self.structure, STRUCTURES)
@@ -183,9 +194,12 @@ class Recipe:
             f"; {lv}: " + ", ".join(f"{k} {v}" for k, v in o.items())
             for lv, o in self.levels.items()
         )
+        treat = ""
+        if self.treat:
+            treat = f"treated ({self.treat['transform']}, winmax {self.treat['winmax']}) · "
         return (
-            f"{self.normalise} ({self.panel_mode}) · {self.weights} weights · {self.aggregate}"
-            f" · {self.structure}{extra}"
+            f"{treat}{self.normalise} ({self.panel_mode}) · {self.weights} weights · "
+            f"{self.aggregate} · {self.structure}{extra}"
         )
 
 

@@ -368,12 +368,17 @@ class _Prepared:
                     f"{p.units[u]!r}, period {p.periods[t]!r}, indicator {p.indicators[j]!r}. "
                     "Add an imputation method (e.g. impute=('linear+nearest',))"
                 )
+            values = p.values
+            if self.recipe.treat:
+                from ..index.treat import treat
+
+                values = treat(values, self.recipe.treat, indicators=list(p.indicators)).values
             dirs = np.array([i.direction for i in fw.indicators], dtype=float)
             base = None
             if self.recipe.panel_mode == "base-year":
                 base = list(p.periods).index(self.recipe.base_period)
             res = normalise(
-                p.values,
+                values,
                 dirs,
                 self.space.options["normalise"][nor],
                 panel_mode=self.recipe.panel_mode,

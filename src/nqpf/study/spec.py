@@ -208,6 +208,7 @@ class IndexSpec(BaseModel):
     ahp: dict[str, list[list[float]]] = Field(default_factory=dict)
     params: dict[str, Any] = Field(default_factory=dict)
     missing: str = "renormalise"
+    treat: bool | dict[str, Any] | None = None
 
     @model_validator(mode="after")
     def _recipe_ok(self) -> IndexSpec:
