@@ -225,3 +225,25 @@ def test_audit_flags_outliers_and_lists_the_treated_points():
     assert len(a.tables()["treated_points"]) == res.treatment.n_points
     treated_flags = a.flags[a.flags["flag"].str.startswith("treated")]
     assert set(treated_flags["indicator_a"]) == {"a", "c"}
+
+
+def test_index_command_treats_outliers(tmp_path):
+    import yaml
+
+    from clitools import flat, run
+
+    p = _panel()
+    data = tmp_path / "data.csv"
+    p.to_wide().reset_index().to_csv(data, index=False)
+    fw = tmp_path / "fw.yaml"
+    fw.write_text(yaml.safe_dump(FW, allow_unicode=True), encoding="utf-8")
+    rc, _, err = run("index", data, "--framework", fw, "--winmax", "3", "--units", "none",
+                     "--out", tmp_path / "o")
+    assert rc == 0, err
+    assert "outlier treatment changed" in flat(err)
+    pts = pd.read_excel(tmp_path / "o" / "index.xlsx", sheet_name="treated_points")
+    want = treat(p.values, {"winmax": 3}, indicators=list(p.indicators)).n_points
+    assert len(pts) == want > 0
+    rc, _, err = run("index", data, "--framework", fw, "--treat-transform", "sqrt",
+                     "--units", "none", "--out", tmp_path / "o2")
+    assert rc != 0 and "sqrt" in flat(err)

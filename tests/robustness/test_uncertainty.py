@@ -397,3 +397,21 @@ def test_zeros_shift_in_the_recipe_reaches_the_replications(panel):
     got = res.base_scores.sort_values(["unit", "period"])["score"].to_numpy()
     want = ref.scores[ref.scores["node"] == "index"].sort_values(["unit", "period"])["score"]
     np.testing.assert_allclose(got, want.to_numpy(), rtol=1e-12)
+
+
+def test_bare_command_runs_the_defaults_and_says_so(panel, tmp_path):
+    data = tmp_path / "data.csv"
+    panel.to_wide().reset_index().to_csv(data, index=False)
+    import yaml
+
+    fw = tmp_path / "fw.yaml"
+    fw.write_text(yaml.safe_dump(FW, allow_unicode=True), encoding="utf-8")
+    rc, out, err = run("robustness", data, "--framework", fw, "--samples", "100",
+                       "--units", "none", "--out", tmp_path / "r")
+    assert rc == 0, err
+    text = flat(err)
+    assert "ran the defaults" in text and "rounded up from 100 to 128" in text
+    import json
+
+    meta = json.loads((tmp_path / "r" / "robustness.json").read_text("utf-8"))
+    assert meta["replications"] == 128 and meta["uncertainty"]["perturb"] == 0.2

@@ -78,6 +78,23 @@ def index_cmd(
         str | None,
         typer.Option("--impute", help="Fill gaps first (e.g. linear or linear+nearest)."),
     ] = None,
+    treat: Annotated[
+        bool,
+        typer.Option(
+            "--treat",
+            help="Treat outliers first (|skew| > 2 and kurtosis > 3.5: winsorise, else log).",
+        ),
+    ] = False,
+    winmax: Annotated[
+        int | None, typer.Option(help="Most points winsorised per indicator (implies --treat).")
+    ] = None,
+    treat_transform: Annotated[
+        str | None,
+        typer.Option(
+            "--treat-transform",
+            help="log_CT (default), log_CT_plus, boxcox or none (implies --treat).",
+        ),
+    ] = None,
     explain: Annotated[bool, typer.Option(help="Write every intermediate table.")] = False,
     audit: Annotated[bool, typer.Option(help="Also write the statistical audit.")] = False,
     layout: LayoutOpt = "auto",
@@ -115,6 +132,13 @@ def index_cmd(
         "shift": parse_shift(shift),
         "combine": combine,
     }
+    if treat or winmax is not None or treat_transform is not None:
+        spec = dict(base.treat or {})
+        if winmax is not None:
+            spec["winmax"] = winmax
+        if treat_transform is not None:
+            spec["transform"] = treat_transform
+        given["treat"] = spec or True
     recipe = base.replace(**{k: v for k, v in given.items() if v is not None})
     check_out_dir(out_dir, force)
     fw = load_framework(framework)
@@ -132,6 +156,14 @@ def index_cmd(
         res = build_index(panel, fw, recipe, explain=explain)
     res.write(dest, overwrite=True)
     files = res.written_files()
+    if res.treatment is not None:
+        tt = res.treatment.table
+        n_ind = int((tt["winsorised"].gt(0) | tt["transform"].ne("")).sum())
+        err.print(
+            f"note: outlier treatment changed {res.treatment.n_points} cells in {n_ind} "
+            "indicator(s); see the treatment and treated_points sheets of index.xlsx",
+            highlight=False,
+        )
     if len(res.unscored):
         n_idx = int((res.unscored["node"] == "index").sum())
         err.print(

@@ -32,7 +32,10 @@ def robustness(
     framework: FrameworkOpt,
     out_dir: Annotated[Path, typer.Option("--out", help="New output folder.")],
     samples: Annotated[
-        int, typer.Option(help="Replications; with --sensitivity the base sample N (power of 2).")
+        int,
+        typer.Option(
+            help="Replications; with --sensitivity the base sample N. Rounded up to a power of 2."
+        ),
     ] = 1024,
     seed: Annotated[int, typer.Option(help="Seed of the Sobol sequence.")] = 0,
     recipe_file: Annotated[
@@ -83,7 +86,11 @@ def robustness(
     units: UnitsOpt = "auto",
     force: ForceOpt = False,
 ) -> None:
-    """How robust is the ranking? Monte Carlo over the choices behind the index."""
+    """How robust is the ranking? Monte Carlo over the choices behind the index.
+
+    With no alternative or switch given, the defaults run: weights {the recipe's, entropy,
+    CRITIC, equal} x leaving one indicator out x ±20 % weight perturbation.
+    """
     from ..index import Recipe
     from ..output import check_out_dir
     from ..robustness.uncertainty import Uncertainty
@@ -115,6 +122,8 @@ def robustness(
             scheduler=scheduler,
         )
         files = res.write(out_dir, overwrite=force)
+    for n in res.notes:
+        err.print(f"note: {escape(n)}", highlight=False)
     for w in res.warnings:
         err.print(f"warning: {escape(w)}", highlight=False)
     out.print(table(res.summary(), title="Robustness"))
