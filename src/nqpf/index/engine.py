@@ -399,14 +399,20 @@ class _Ctx:
                     "give weights in the framework or choose another weighting method"
                 )
             kw["weights"] = np.asarray(given, dtype=float)
-        elif method == "ahp":
+        elif method in ("ahp", "fahp"):
             if node.id not in self.recipe.ahp:
                 raise DataError(
-                    f"AHP weights: no pairwise matrix for node {node.id!r}; give one per node in "
-                    f"recipe.ahp (children in order: {[c.id for c in node.children]})"
+                    f"{method.upper()} weights: no pairwise matrix for node {node.id!r}; give one "
+                    f"per node in recipe.ahp (children in order: {[c.id for c in node.children]})"
                 )
-            kw["matrix"] = np.asarray(self.recipe.ahp[node.id], dtype=float)
-            kw["allow_inconsistent"] = bool(self.recipe.params.get("allow_inconsistent", False))
+            if method == "ahp":
+                kw["matrix"] = np.asarray(self.recipe.ahp[node.id], dtype=float)
+                kw["allow_inconsistent"] = bool(
+                    self.recipe.params.get("allow_inconsistent", False)
+                )
+            else:  # triangular fuzzy judgements [l, m, u] (or crisp numbers)
+                kw["matrix"] = self.recipe.ahp[node.id]
+                kw["fuzzy_method"] = self.recipe.params.get("fahp_method", "buckley")
         elif method == "pca" and "var_threshold" in self.recipe.params:
             kw["var_threshold"] = self.recipe.params["var_threshold"]
         elif method == "entropy":
@@ -551,7 +557,7 @@ def _leaf_weights(ctx: _Ctx, root: _Node) -> np.ndarray:
 
     results = []
     for p in parts:
-        if p in ("expert", "ahp"):
+        if p in ("expert", "ahp", "fahp"):
             results.append(tree_weights(p))
         else:
             results.append(ctx._one_weight(root, ctx.Z, ctx.inds, p))

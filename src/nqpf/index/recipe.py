@@ -57,8 +57,9 @@ class Recipe:
         literature's 0.996·z + 0.002. Default None: no shift, with the
         convention 0·ln 0 = 0.
     weights : str
-        equal, expert, entropy, critic, cv, sd, pca, ahp, or a combination of a
-        subjective and an objective method written ``"expert+entropy"``.
+        equal, expert, entropy, critic, cv, sd, pca, ahp, independence, factor,
+        fahp, or a combination of a subjective and an objective method written
+        ``"expert+entropy"``.
     combine, alpha : str, float
         How a combination is made: ``linear`` (alpha × first + (1 − alpha) × second),
         ``multiplicative`` or ``game`` (game-theory combination).
@@ -81,7 +82,9 @@ class Recipe:
         ``subdimension``. In the flat structure only ``aggregate`` may be
         overridden.
     ahp : dict
-        Pairwise comparison matrices for ``weights="ahp"``, keyed by node id
+        Pairwise comparison matrices for ``weights="ahp"`` (or ``"fahp"``, with
+        triangular fuzzy judgements ``[l, m, u]`` as entries; ``params``
+        ``fahp_method``: ``buckley`` or ``chang``), keyed by node id
         (``"index"`` for the dimensions), each a square list of lists over the
         node's children in framework order.
     params : dict
@@ -111,7 +114,7 @@ class Recipe:
     aggregate: str = "sum"
     structure: str = "flat"
     levels: dict[str, dict[str, str]] = field(default_factory=dict)
-    ahp: dict[str, list[list[float]]] = field(default_factory=dict)
+    ahp: dict[str, list[list[Any]]] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     missing: str = "renormalise"
     treat: Any = None

@@ -205,7 +205,7 @@ class IndexSpec(BaseModel):
     aggregate: str = "sum"
     structure: str = "flat"
     levels: dict[str, dict[str, str]] = Field(default_factory=dict)
-    ahp: dict[str, list[list[float]]] = Field(default_factory=dict)
+    ahp: dict[str, list[list[Any]]] = Field(default_factory=dict)
     params: dict[str, Any] = Field(default_factory=dict)
     missing: str = "renormalise"
     treat: bool | dict[str, Any] | None = None
