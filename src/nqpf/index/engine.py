@@ -273,6 +273,7 @@ def build_index(
         names=inds,
         periods=list(panel.periods),
         constant=recipe.params.get("constant"),
+        **_normalise_extra(recipe, list(panel.units)),
     )
     Z = nres.values.reshape(n_u * n_t, k)
     obs_unit = np.repeat(np.arange(n_u), n_t)
@@ -586,6 +587,23 @@ def _hierarchical(ctx: _Ctx, n: _Node, scores: dict[str, np.ndarray], local: dic
     for c, lw in zip(n.children, w, strict=True):
         local[c.id] = float(lw)
     scores[n.id] = ctx.aggregate(n, X, w, labels, dirs, leaf_level)
+
+
+def _normalise_extra(recipe: Recipe, units: list[Any]) -> dict[str, Any]:
+    """Recipe params of the COINr-style normalisations: z-score scale, reference unit, cap."""
+    p = recipe.params
+    out: dict[str, Any] = {}
+    if recipe.normalise == "zscore" and "zscore_scale" in p:
+        out["zscore_scale"] = p["zscore_scale"]
+    if recipe.normalise == "dist2ref":
+        ref = p.get("reference")
+        if ref not in units:
+            raise DataError(
+                f"normalise 'dist2ref' needs params.reference, a unit of the data; got {ref!r}"
+            )
+        out["reference"] = units.index(ref)
+        out["cap"] = bool(p.get("cap", False))
+    return out
 
 
 def _per_indicator(recipe: Recipe, key: str, inds: list[str]) -> np.ndarray | None:
