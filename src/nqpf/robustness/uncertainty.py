@@ -350,6 +350,7 @@ class _Prepared:
         key = (imp, nor)
         if key not in self.cubes:
             from ..framework import prepare
+            from ..index.engine import _normalise_extra
             from ..index.normalise import normalise
 
             method = self.space.options["impute"][imp]
@@ -387,6 +388,10 @@ class _Prepared:
                 names=list(p.indicators),
                 periods=list(p.periods),
                 constant=self.recipe.params.get("constant"),
+                **_normalise_extra(
+                    self.recipe.replace(normalise=self.space.options["normalise"][nor]),
+                    list(p.units),
+                ),
             )
             self.cubes[key] = np.asarray(res.values, dtype=float)
         return self.cubes[key]
