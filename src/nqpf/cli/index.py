@@ -43,12 +43,16 @@ def index_cmd(
     normalise: Annotated[
         str | None,
         typer.Option(
-            help="minmax (default), zscore, goalpost, target, rank, percentile, log, vector."
+            help="minmax (default), zscore, goalpost, target, rank, percentile, log, vector, "
+            "borda, fracmax, dist2max, dist2ref."
         ),
     ] = None,
     weights: Annotated[
         str | None,
-        typer.Option(help="entropy (default), equal, expert, critic, cv, sd, pca, ahp, or a+b."),
+        typer.Option(
+            help="entropy (default), equal, expert, critic, cv, sd, pca, ahp, independence, "
+            "factor, fahp, or a+b."
+        ),
     ] = None,
     aggregate: Annotated[
         str | None,
