@@ -189,8 +189,10 @@ def test_dask_backend_gives_identical_results(panel):
 
 
 def test_bad_declarations():
-    with pytest.raises(DataError, match="batch"):
-        Uncertainty(aggregate=("sum", "vikor"))
+    with pytest.raises(DataError, match="unknown aggregation"):
+        Uncertainty(aggregate=("sum", "nope"))
+    with pytest.raises(DataError, match="two alternatives"):
+        Uncertainty(settings={"structure": ["flat"]})
     with pytest.raises(DataError, match="not both"):
         Uncertainty(perturb=0.1, dirichlet=10)
     with pytest.raises(DataError, match="twice"):
@@ -415,3 +417,64 @@ def test_bare_command_runs_the_defaults_and_says_so(panel, tmp_path):
 
     meta = json.loads((tmp_path / "r" / "robustness.json").read_text("utf-8"))
     assert meta["replications"] == 128 and meta["uncertainty"]["perturb"] == 0.2
+
+
+def test_engine_path_hierarchical_settings_and_removed_dimensions(panel):
+    unc = Uncertainty(
+        aggregate=("sum", "vikor"),
+        settings={"structure": ["hierarchical", "flat"], "treat.winmax": [5, 1]},
+        remove=("d2",),
+    )
+    rec = Recipe(weights="equal", treat=True)
+    res = robustness(panel, FW, unc, rec, samples=64, seed=3)
+    assert res.params["distinct_points"] <= 2 * 2 * 2 * 2
+    assert any("index engine" in n for n in res.notes)
+    base = build_index(panel, FW, rec.replace(structure="hierarchical"))
+    got = res.base_scores.sort_values(["unit", "period"])["score"].to_numpy()
+    want = base.scores[base.scores["node"] == "index"].sort_values(["unit", "period"])
+    np.testing.assert_allclose(got, want["score"].to_numpy(), rtol=1e-12)
+    # a replication equals the index built with its choices
+    from nqpf.robustness.settings import with_settings, without_nodes
+
+    ch = _decode(
+        __import__("scipy").stats.qmc.Sobol(d=4, scramble=True, seed=3).random(64),
+        _space(unc, rec, 5, list("abcef")),
+    )
+    r = int(np.flatnonzero(ch["remove"] == 1)[0])
+    space = _space(unc, rec, 5, list("abcef"))
+    pick = {n: space.options[n][int(ch[n][r])] for n in space.categorical}
+    fw = without_nodes(load_framework(FW), ["d2"])
+    one = build_index(panel, fw, with_settings(
+        rec.replace(aggregate=pick["aggregate"]),
+        {"structure": pick["structure"], "treat.winmax": pick["treat.winmax"]},
+    ))
+    rk = one.scores[one.scores["node"] == "index"].pivot(index="unit", columns="period",
+                                                         values="rank")
+    np.testing.assert_array_equal(res.rank_array[r], rk.to_numpy())
+    with pytest.raises(DataError, match="categorical inputs only"):
+        robustness(panel, FW, Uncertainty(remove=("d2",), perturb=0.2), rec, samples=8)
+    with pytest.raises(DataError, match="unknown node"):
+        robustness(panel, FW, Uncertainty(remove=("zz",)), rec, samples=8)
+    with pytest.raises(DataError, match="unknown recipe field"):
+        robustness(panel, FW, Uncertainty(settings={"nope": [1, 2]}), rec, samples=8)
+
+
+def test_command_varies_recipe_settings_and_removes_dimensions(panel, tmp_path):
+    data = tmp_path / "data.csv"
+    panel.to_wide().reset_index().to_csv(data, index=False)
+    import yaml
+
+    fw = tmp_path / "fw.yaml"
+    fw.write_text(yaml.safe_dump(FW, allow_unicode=True), encoding="utf-8")
+    rc, out, err = run("robustness", data, "--framework", fw, "--vary",
+                       "structure=flat,hierarchical", "--remove", "d1,d2", "--samples", "32",
+                       "--units", "none", "--out", tmp_path / "r")
+    assert rc == 0, err
+    import json
+
+    meta = json.loads((tmp_path / "r" / "robustness.json").read_text("utf-8"))
+    assert meta["uncertainty"]["settings"] == {"structure": ["flat", "hierarchical"]}
+    assert meta["uncertainty"]["remove"] == ["d1", "d2"]
+    rc, _, err = run("robustness", data, "--framework", fw, "--vary", "structure",
+                     "--units", "none", "--out", tmp_path / "r2")
+    assert rc == 2 and "--vary" in flat(err)

@@ -69,6 +69,18 @@ def robustness(
     bootstrap: Annotated[
         bool, typer.Option(help="Resample units for data-driven weights.")
     ] = False,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vary",
+            help="A recipe setting and its alternatives, e.g. structure=flat,hierarchical or "
+            "treat.winmax=5,3 (repeatable; first = base).",
+        ),
+    ] = None,
+    remove: Annotated[
+        str | None,
+        typer.Option(help="Dimensions or sub-dimensions removed one at a time, e.g. d1,d2."),
+    ] = None,
     sensitivity: Annotated[
         bool, typer.Option(help="Variance-based sensitivity indices (S1, ST).")
     ] = False,
@@ -106,6 +118,8 @@ def robustness(
         perturb=perturb,
         dirichlet=dirichlet,
         bootstrap=bootstrap,
+        settings=parse_settings(setting or []),
+        remove=tuple(r.strip() for r in (remove or "").split(",") if r.strip()),
     )
     recipe = Recipe.from_file(recipe_file) if recipe_file is not None else Recipe()
     panel = read_data(data, layout, unit, period, indicator, value, encoding, sheet, units)
@@ -128,6 +142,24 @@ def robustness(
         err.print(f"warning: {escape(w)}", highlight=False)
     out.print(table(res.summary(), title="Robustness"))
     out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(files), markup=False)
+
+
+def parse_settings(items: list[str]) -> dict[str, list]:
+    """``["structure=flat,hierarchical", "treat.winmax=5,3"]`` → settings (values as YAML)."""
+    import yaml
+
+    out: dict[str, list] = {}
+    for item in items:
+        path, _, vals = item.partition("=")
+        alts = [v.strip() for v in vals.split(",") if v.strip()]
+        if not path.strip() or len(alts) < 2:
+            raise typer.BadParameter(
+                f"{item!r}: write SETTING=A,B (two or more alternatives), e.g. "
+                "structure=flat,hierarchical",
+                param_hint="--vary",
+            )
+        out[path.strip()] = [yaml.safe_load(v) for v in alts]
+    return out
 
 
 def register(app: typer.Typer) -> None:

@@ -101,6 +101,19 @@ class Uncertainty:
         (instead of ``perturb``).
     bootstrap : bool
         Resample units before computing data-driven weights.
+    settings : dict, optional
+        Any recipe setting by its dotted path with its alternatives (first =
+        base), e.g. ``{"structure": ["flat", "hierarchical"], "treat.winmax":
+        [5, 3, 8], "levels.index.aggregate": ["sum", "geometric"]}``.
+    remove : tuple of str
+        Dimensions or sub-dimensions that may be removed, one at a time (or
+        none), as COINr's ``remove_elements``.
+
+    Settings, removals, a hierarchical base recipe or an aggregation other
+    than sum, geometric, TOPSIS and GRA are evaluated through the index engine
+    (:func:`nqpf.index.build_index`), one call per distinct design point; they
+    take categorical inputs only (no perturbation, Dirichlet weights or
+    bootstrap).
     """
 
     impute: tuple[str, ...] = ()
@@ -111,8 +124,21 @@ class Uncertainty:
     perturb: float | None = None
     dirichlet: float | None = None
     bootstrap: bool = False
+    settings: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    remove: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        sets = {}
+        for path, alts in dict(self.settings or {}).items():
+            vals = tuple(alts) if isinstance(alts, list | tuple) else (alts,)
+            if len(vals) < 2:
+                raise DataError(f"setting {path!r}: give at least two alternatives, got {vals}")
+            if path in ("impute", "normalise", "weights", "aggregate"):
+                raise DataError(f"give {path!r} alternatives as {path}=..., not in settings")
+            sets[str(path)] = vals
+        object.__setattr__(self, "settings", sets)
+        rem = self.remove
+        object.__setattr__(self, "remove", (rem,) if isinstance(rem, str) else tuple(rem))
         for name in ("impute", "normalise", "weights", "aggregate"):
             val = getattr(self, name)
             if isinstance(val, str):
@@ -120,12 +146,11 @@ class Uncertainty:
             object.__setattr__(self, name, tuple(val))
             if len(set(getattr(self, name))) != len(getattr(self, name)):
                 raise DataError(f"{name}: an alternative is listed twice: {getattr(self, name)}")
-        bad = [a for a in self.aggregate if a not in BATCH_AGGREGATES]
+        from ..index.recipe import AGGREGATE
+
+        bad = [a for a in self.aggregate if a not in AGGREGATE]
         if bad:
-            raise DataError(
-                f"aggregation {bad} cannot be evaluated in batch; robustness supports "
-                f"{', '.join(BATCH_AGGREGATES)}"
-            )
+            raise DataError(f"unknown aggregation {bad}; choose among {', '.join(AGGREGATE)}")
         if "ahp" in " ".join(self.weights):
             raise DataError("AHP weights need pairwise matrices per node; use expert weights here")
         if self.perturb is not None and self.dirichlet is not None:
@@ -147,6 +172,19 @@ class Uncertainty:
             or self.perturb is not None
             or self.dirichlet is not None
             or self.bootstrap
+            or self.settings
+            or self.remove
+        )
+
+    def needs_engine(self, recipe: Any) -> bool:
+        """True when replications must go through the index engine, not the batch."""
+        return bool(
+            self.settings
+            or self.remove
+            or getattr(recipe, "structure", "flat") != "flat"
+            or getattr(recipe, "levels", None)
+            or any(a not in BATCH_AGGREGATES for a in self.aggregate)
+            or getattr(recipe, "aggregate", "sum") not in BATCH_AGGREGATES
         )
 
     @classmethod
@@ -171,6 +209,8 @@ class Uncertainty:
             "perturb": self.perturb,
             "dirichlet": self.dirichlet,
             "bootstrap": self.bootstrap,
+            "settings": {k: list(v) for k, v in self.settings.items()},
+            "remove": list(self.remove),
         }
 
 
@@ -279,6 +319,7 @@ class _Space:
     names: list[str]
     dims: list[int]
     options: dict[str, list[Any]]
+    categorical: list[str] = field(default_factory=lambda: list(CATEGORICAL))
 
     @property
     def D(self) -> int:
@@ -292,8 +333,12 @@ def _space(unc: Uncertainty, recipe, k: int, indicators: list[str]) -> _Space:
     opts["weights"] = list(unc.weights) or [recipe.weights]
     opts["aggregate"] = list(unc.aggregate) or [recipe.aggregate]
     opts["leave_one_out"] = [None] + (indicators if unc.leave_one_out else [])
+    for path, alts in unc.settings.items():
+        opts[path] = list(alts)
+    if unc.remove:
+        opts["remove"] = [None, *unc.remove]
     names, dims = [], []
-    for name in ("impute", "normalise", "weights", "aggregate", "leave_one_out"):
+    for name in opts:
         if len(opts[name]) > 1:
             names.append(name)
             dims.append(1)
@@ -308,7 +353,7 @@ def _space(unc: Uncertainty, recipe, k: int, indicators: list[str]) -> _Space:
             "no uncertain input declared: give alternatives, leave_one_out, "
             "perturb, dirichlet or bootstrap"
         )
-    return _Space(names, dims, opts)
+    return _Space(names, dims, opts, list(opts))
 
 
 def _decode(U: np.ndarray, space: _Space) -> dict[str, np.ndarray]:
@@ -320,7 +365,7 @@ def _decode(U: np.ndarray, space: _Space) -> dict[str, np.ndarray]:
     for name, d in zip(space.names, space.dims, strict=True):
         blocks[name] = U[:, col : col + d]
         col += d
-    for name in ("impute", "normalise", "weights", "aggregate", "leave_one_out"):
+    for name in space.categorical:
         m = len(space.options[name])
         if name in blocks:
             out[name] = np.minimum((blocks[name][:, 0] * m).astype(int), m - 1)
@@ -345,6 +390,7 @@ class _Prepared:
     cubes: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
     base_w: dict[tuple[int, int, int, int], np.ndarray] = field(default_factory=dict)
     full_stats: dict[tuple[int, int, int], dict] = field(default_factory=dict)
+    engine: bool = False
 
     def cube(self, imp: int, nor: int) -> np.ndarray:
         key = (imp, nor)
@@ -506,6 +552,10 @@ def _evaluate(prep: _Prepared, ch: dict[str, np.ndarray], rows: np.ndarray) -> n
     indicator left out; then resampling and perturbation), and the aggregation
     (grouped by imputation, normalisation and aggregation method).
     """
+    if prep.engine:
+        from .settings import evaluate_engine
+
+        return evaluate_engine(prep, ch, rows)
     from .batch import batch_scores, bootstrap_weights
 
     n_u, n_t, k = prep.cube(0, 0).shape
@@ -634,8 +684,6 @@ def robustness(
 
     fw = load_framework(framework)
     recipe = recipe or Recipe()
-    if recipe.structure != "flat":
-        raise DataError("robustness evaluates the flat structure; use structure='flat'")
     if backend not in ("local", "dask"):
         raise DataError(f"unknown backend {backend!r}; use local or dask")
     if isinstance(samples, bool) or not isinstance(samples, int | np.integer) or samples < 2:
@@ -660,6 +708,16 @@ def robustness(
     inds = [i.id for i in fw.indicators]
     space = _space(uncertainty, recipe, len(inds), inds)
     prep = _Prepared(panel, fw, recipe, space, uncertainty)
+    if uncertainty.needs_engine(recipe):
+        continuous = [n for n in ("weight_perturbation", "bootstrap") if n in space.names]
+        if continuous:
+            raise DataError(
+                f"{' and '.join(continuous)} need the batched flat engine (flat structure, "
+                "aggregation sum, geometric, TOPSIS or GRA, no settings or removals); with "
+                "settings, removals or a hierarchical recipe give categorical inputs only"
+            )
+        prep.engine = True
+        notes.append("replications evaluated through the index engine, one call per distinct point")
 
     from scipy.stats import qmc
 
@@ -675,7 +733,8 @@ def robustness(
     R = len(U)
 
     # base case: first alternative of everything, original weights
-    base_ch = {key: np.zeros(1, dtype=int) for key in CATEGORICAL}
+    cats = space.categorical
+    base_ch = {key: np.zeros(1, dtype=int) for key in cats}
     base_ch["perturb_u"] = None
     base_scores = _evaluate(prep, base_ch, np.zeros(1, dtype=int))[0]
 
@@ -684,16 +743,16 @@ def robustness(
     ev_choices = choices
     if distinct and choices["perturb_u"] is None and "boot_seed" not in choices:
         # one mixed-radix code per replication; np.unique of a 1-D array is fast
-        radix = [len(space.options[name]) for name in CATEGORICAL]
+        radix = [len(space.options[name]) for name in cats]
         code = np.zeros(R, dtype=np.int64)
-        for name, m in zip(CATEGORICAL, radix, strict=True):
+        for name, m in zip(cats, radix, strict=True):
             code = code * m + choices[name]
         ucode, inv = np.unique(code, return_inverse=True)
         inv = inv.reshape(-1)
         counts = np.bincount(inv, minlength=len(ucode))
         ev_choices = {}
         rest = ucode.copy()
-        for name, m in zip(CATEGORICAL[::-1], radix[::-1], strict=True):
+        for name, m in zip(cats[::-1], radix[::-1], strict=True):
             ev_choices[name] = rest % m
             rest //= m
         ev_choices["perturb_u"] = None
@@ -761,13 +820,7 @@ def robustness(
 
     # the base case must be the plain index
     ref = build_index(
-        panel if uncertainty.impute == () else _imputed(prep),
-        fw,
-        recipe.replace(
-            normalise=space.options["normalise"][0],
-            weights=space.options["weights"][0],
-            aggregate=space.options["aggregate"][0],
-        ),
+        panel if uncertainty.impute == () else _imputed(prep), fw, _base_recipe(recipe, space)
     )
     base_df = ref.scores[ref.scores["node"] == "index"][["unit", "period", "score", "rank"]]
     want = ref.to_frame().reindex(index=units, columns=periods).to_numpy()
@@ -822,6 +875,19 @@ def _expanded_percentiles(
         t = h - lo  # NumPy's lerp, so that results equal np.percentile's bit for bit
         out.append(np.where(t >= 0.5, b - (b - a) * (1 - t), a + (b - a) * t))
     return out
+
+
+def _base_recipe(recipe: Any, space: _Space) -> Any:
+    from .settings import with_settings
+
+    return with_settings(
+        recipe.replace(
+            normalise=space.options["normalise"][0],
+            weights=space.options["weights"][0],
+            aggregate=space.options["aggregate"][0],
+        ),
+        {p: space.options[p][0] for p in space.categorical if p not in CATEGORICAL + ("remove",)},
+    )
 
 
 def _imputed(prep: _Prepared) -> Panel:

@@ -47,6 +47,8 @@ def robustness(ctx: Context) -> Any:
         perturb=r.perturb,
         dirichlet=r.dirichlet,
         bootstrap=r.bootstrap,
+        settings=r.settings,
+        remove=tuple(r.remove),
     )
     seed = ctx.seed if r.seed is None else r.seed
     return run(
@@ -91,6 +93,12 @@ def _robustness_inputs(lang: str, p: dict) -> str:
     if u["bootstrap"]:
         zh.append("样本单位自助重抽样")
         en.append("bootstrap resampling of units")
+    for path, alts in u.get("settings", {}).items():
+        zh.append(f"设定 {path}（{'、'.join(map(str, alts))}）")
+        en.append(f"setting {path} ({', '.join(map(str, alts))})")
+    if u.get("remove"):
+        zh.append("逐一剔除维度（" + "、".join(u["remove"]) + "）")
+        en.append("removing one of " + ", ".join(u["remove"]))
     return zh_en(
         lang,
         f"不确定输入：{'；'.join(zh)}；以 Sobol 序列抽取 {p['replications']} 次重复"

@@ -243,6 +243,8 @@ class RobustnessSpec(BaseModel):
     dirichlet: float | None = Field(default=None, gt=0)
     bootstrap: bool = False
     sensitivity: bool = False
+    settings: dict[str, list[Any]] = Field(default_factory=dict)
+    remove: list[str] = Field(default_factory=list)
 
 
 _DEA_MODELS = ("ccr", "bcc", "radial", "sbm", "super-sbm", "ddf", "nddf")
