@@ -86,3 +86,14 @@ def test_fuzzy_scatter_and_dynamic_commands(files, tmp_path):
     assert rc == 0, err
     tw = pd.read_csv(tmp_path / "d" / "time_weights.csv")
     assert tw["time_weight"].iloc[-1] > tw["time_weight"].iloc[0]
+
+
+def test_bod_command(files, tmp_path):
+    data, fw = files
+    rc, out, err = run("evaluate", "bod", data, "--framework", fw, "--share-bounds", "0.1,0.6",
+                       "--units", "none", "--out", tmp_path / "b")
+    assert rc == 0, err
+    sc = pd.read_csv(tmp_path / "b" / "bod.csv")
+    assert sc["score"].max() == pytest.approx(1.0) and (sc["score"] > 0).all()
+    sh = pd.read_csv(tmp_path / "b" / "bod_shares.csv").drop(columns="unit")
+    assert (sh.to_numpy() <= 0.6 + 1e-7).all()

@@ -95,3 +95,20 @@ def test_fuzzy_ahp_checks_reciprocity_and_reaches_the_engine():
     chang = build_index(p, fw, Recipe(weights="fahp", ahp=ahp, structure="hierarchical",
                                       params={"fahp_method": "chang"}))
     assert chang.weights.set_index("node")["weight"]["d2"] == 0
+
+
+def test_optimal_weights_equalise_the_correlations_with_the_index():
+    Z = _data()[:, :3]
+    res = weights(Z, "optimal")
+    y = Z @ res.weights
+    r = np.array([np.corrcoef(Z[:, j], y)[0, 1] for j in range(3)])
+    np.testing.assert_allclose(r, r.mean(), atol=1e-6)
+    np.testing.assert_allclose(res.details["correlations"], r, atol=1e-9)
+    start = res.details["start_correlations"]
+    assert np.ptp(start) > np.ptp(r)
+    # an unequal target moves the shares towards it (as far as correlations allow)
+    tgt = np.array([0.5, 0.3, 0.2])
+    res2 = weights(Z, "optimal", target=tgt)
+    r2 = res2.details["correlations"]
+    assert ((r2 / r2.sum() - tgt) ** 2).sum() < ((r / r.sum() - tgt) ** 2).sum()
+    assert res2.weights[0] > res.weights[0]

@@ -1,4 +1,4 @@
-"""``nqpf evaluate rsr|fuzzy|scatter|dynamic``: methods of Chinese evaluation practice."""
+"""``nqpf evaluate rsr|fuzzy|scatter|dynamic|bod``: evaluation methods beside the index."""
 
 from __future__ import annotations
 
@@ -287,9 +287,64 @@ def dynamic_cmd(
     out.print(f"Outputs in {escape(str(dest))}: " + ", ".join(files), markup=False)
 
 
+def bod_cmd(
+    data: DataArg,
+    framework: FrameworkOpt,
+    out_dir: Annotated[Path, typer.Option("--out", help="New output folder.")],
+    year: YearOpt = None,
+    share_bounds: Annotated[
+        str | None,
+        typer.Option(help="Bounds on each indicator's share of a unit's score, e.g. 0.05,0.5."),
+    ] = None,
+    layout: LayoutOpt = "auto",
+    unit: UnitOpt = None,
+    period: PeriodOpt = None,
+    indicator: IndicatorOpt = None,
+    value: ValueOpt = None,
+    encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
+    units: UnitsOpt = "auto",
+    force: ForceOpt = False,
+) -> None:
+    """Benefit-of-the-doubt index (DEA weights most favourable to each unit), for one year."""
+    import pandas as pd
+
+    from ..efficiency.bod import bod
+    from ..errors import DataError
+    from ..index.normalise import normalise
+    from ..output import prepare_out_dir
+
+    bounds = None
+    if share_bounds:
+        try:
+            bounds = tuple(float(v) for v in share_bounds.split(","))
+        except ValueError:
+            bounds = ()
+        if len(bounds) != 2:
+            raise DataError(f"--share-bounds {share_bounds}: write LO,HI, e.g. 0.05,0.5")
+    fw, ind, dirs = _indicators(
+        data, framework, layout, unit, period, indicator, value, encoding, sheet, units
+    )
+    p, X = _cross_section(ind, year)
+    # min-max shifted by 0.01: a unit at an indicator's minimum keeps a positive value, so
+    # share bounds do not force its score to 0
+    Z = normalise(X.to_numpy()[:, None, :], dirs, "minmax", shift=("add", 0.01)).values[:, 0, :]
+    res = bod(pd.DataFrame(Z, index=X.index, columns=X.columns), share_bounds=bounds)
+    dest = prepare_out_dir(out_dir, force)
+    files = _write(dest, {
+        "bod.csv": res.scores, "bod_weights.csv": res.weights.reset_index(),
+        "bod_shares.csv": res.shares.reset_index(),
+        "bod.json": {"period": p, "framework": fw.id, "normalise": "minmax + 0.01",
+                     **res.params},
+    })
+    out.print(table(res.scores, title=f"Benefit of the doubt, {p}"))
+    out.print(f"Outputs in {escape(str(dest))}: " + ", ".join(files), markup=False)
+
+
 def register(app: typer.Typer) -> None:
     evaluate_app.command("rsr")(rsr_cmd)
     evaluate_app.command("fuzzy")(fuzzy_cmd)
     evaluate_app.command("scatter")(scatter_cmd)
     evaluate_app.command("dynamic")(dynamic_cmd)
+    evaluate_app.command("bod")(bod_cmd)
     app.add_typer(evaluate_app, name="evaluate")

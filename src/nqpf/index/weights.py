@@ -83,7 +83,7 @@ _TINY = np.finfo(float).tiny  # smallest normal float: p ln p is taken as p ln(p
 
 METHODS: tuple[str, ...] = (
     "equal", "expert", "entropy", "critic", "cv", "sd", "pca", "ahp", "independence", "factor",
-    "fahp",
+    "fahp", "optimal",
 )
 COMBINE_METHODS: tuple[str, ...] = ("linear", "multiplicative", "game")
 
@@ -930,7 +930,10 @@ _FUNCS: dict[str, Callable[..., WeightResult]] = {
 # independence, factor-analysis and fuzzy AHP weights live in their own module
 from . import weights_extra as _extra  # noqa: E402
 
-_FUNCS.update(independence=_extra.independence, factor=_extra.factor, fahp=_extra.fahp)
+_FUNCS.update(
+    independence=_extra.independence, factor=_extra.factor, fahp=_extra.fahp,
+    optimal=_extra.optimal,
+)
 _combine = combine
 
 

@@ -1,6 +1,6 @@
-"""Independence, factor-analysis and fuzzy AHP weights.
+"""Independence, factor-analysis, fuzzy AHP and optimised weights.
 
-Three weighting methods of Chinese evaluation practice (SPSSAU's 权重计算 list
+Four weighting methods of Chinese evaluation practice (SPSSAU's 权重计算 list
 and the literature), registered in :func:`nqpf.index.weights.weights` as
 ``independence``, ``factor`` and ``fahp``:
 
@@ -31,6 +31,14 @@ and the literature), registered in :func:`nqpf.index.weights.weights` as
     186, show they need not reflect the judgements); Buckley's do not, which is
     why it is the default. With crisp judgements (l = m = u) Buckley's weights
     are the geometric-mean AHP weights.
+
+``optimal`` (COINr's ``get_opt_weights``)
+    Weights that make the children's influence on their aggregate as even as
+    possible: with r_j the Pearson correlation of child j with the weighted sum
+    Σ_l w_l z_l, minimise Σ_j (r_j/Σ_l r_l − t_j)² over the simplex (SLSQP from
+    equal weights), t the target shares (equal by default). Nominal weights are
+    not influence (Paruolo, Saisana and Saltelli 2013, JRSS A 176: 609–634);
+    these weights equalise the correlations instead.
 """
 
 from __future__ import annotations
@@ -231,3 +239,58 @@ def fahp(matrix: Any, *, fuzzy_method: str = "buckley", names: Sequence[Any] | N
             raise DataError("Chang's extent analysis gives every criterion weight 0")
         return WeightResult(d / d.sum(), "fahp", {"extents": S, "possibility": V}, tup)
     raise DataError(f"fuzzy AHP method {fuzzy_method!r}: use 'buckley' or 'chang'")
+
+
+def optimal(Z: Any, *, target: Any = None, names: Sequence[Any] | None = None):
+    """Weights whose children correlate with the weighted sum in the target shares.
+
+    Returns
+    -------
+    WeightResult
+        ``details``: ``correlations`` (with the optimised sum), ``start_correlations``
+        (with equal weights), ``objective``, ``converged``.
+    """
+    from scipy.optimize import minimize
+
+    from .weights import WeightResult, _constant_names, _matrix, _names, _stats
+
+    z, _ = _matrix(Z, names, "optimal")
+    k = z.shape[1]
+    if k < 2:
+        raise DataError("optimised weights need at least 2 indicators")
+    _, _, _, const = _stats(z)
+    if const.any():
+        raise DataError(
+            f"optimised weights: constant indicator(s) {_constant_names(const, names)}; drop them"
+        )
+    if np.isnan(z).any():
+        raise DataError("optimised weights need complete data; impute first")
+    t = np.full(k, 1.0 / k) if target is None else np.asarray(target, dtype=float)
+    if t.shape != (k,) or not t.sum() > 0 or (t < 0).any():
+        raise DataError(f"target must be {k} non-negative shares")
+    t = t / t.sum()
+    zc = (z - z.mean(axis=0)) / z.std(axis=0)
+
+    def corr(w: np.ndarray) -> np.ndarray:
+        y = zc @ (w * z.std(axis=0))  # the weighted sum Σ w_j z_j, centred
+        y = (y - y.mean()) / (y.std() if y.std() > 0 else 1.0)
+        return (zc * y[:, None]).mean(axis=0)
+
+    def loss(w: np.ndarray) -> float:
+        r = corr(w)
+        return float(((r / r.sum() - t) ** 2).sum())
+
+    w0 = np.full(k, 1.0 / k)
+    res = minimize(
+        loss, w0, method="SLSQP", bounds=[(0.0, 1.0)] * k,
+        constraints=[{"type": "eq", "fun": lambda w: w.sum() - 1.0}],
+        options={"ftol": 1e-14, "maxiter": 500},
+    )
+    w = np.clip(res.x, 0.0, None)
+    w = w / w.sum()
+    return WeightResult(
+        w, "optimal",
+        {"correlations": corr(w), "start_correlations": corr(w0), "objective": loss(w),
+         "converged": bool(res.success)},
+        _names(names, k),
+    )
