@@ -55,3 +55,29 @@ def test_outranking_matrix_by_hand():
     assert M.loc["p", "r"] == pytest.approx(0.625)
     np.testing.assert_allclose(M.to_numpy() + M.to_numpy().T, 1.0)
     assert dom.to_dict() == {"p": 2, "q": 0, "r": 1}
+
+
+def test_index_command_screens_units_and_writes_the_profile(panel, tmp_path):
+    import yaml
+
+    from clitools import flat, run
+
+    v = panel.values.copy()
+    v[1, 0, :2] = np.nan
+    p = panel.replace(values=v)
+    data = tmp_path / "data.csv"
+    p.to_wide().reset_index().to_csv(data, index=False)
+    fw = tmp_path / "fw.yaml"
+    fw.write_text(yaml.safe_dump(FW, allow_unicode=True), encoding="utf-8")
+    rc, _, err = run("index", data, "--framework", fw, "--weights", "equal", "--screen", "0.66",
+                     "--profile", "--units", "none", "--lang", "en", "--out", tmp_path / "o")
+    assert rc == 0, err
+    assert "1 unit(s) dropped" in flat(err) and "x (33%" in flat(err)
+    sc = pd.read_csv(tmp_path / "o" / "scores.csv")
+    assert "x" not in set(sc["unit"])
+    M = pd.read_csv(tmp_path / "o" / "outranking.csv").set_index("unit")
+    np.testing.assert_allclose(M.drop(columns="dominance").to_numpy()
+                               + M.drop(columns="dominance").to_numpy().T, 1.0)
+    assert (tmp_path / "o" / "framework.png").stat().st_size > 10_000
+    sw = pd.read_csv(tmp_path / "o" / "strengths_weaknesses.csv")
+    assert set(sw["kind"]) == {"strength", "weakness"}

@@ -99,6 +99,21 @@ def index_cmd(
             help="log_CT (default), log_CT_plus, boxcox or none (implies --treat).",
         ),
     ] = None,
+    screen: Annotated[
+        float | None,
+        typer.Option(
+            help="Drop units with less than this share of indicators observed in a year "
+            "(e.g. 0.66)."
+        ),
+    ] = None,
+    profile: Annotated[
+        bool,
+        typer.Option(
+            "--profile",
+            help="Also write strengths and weaknesses per unit, the outranking matrix and the "
+            "framework sunburst.",
+        ),
+    ] = False,
     explain: Annotated[bool, typer.Option(help="Write every intermediate table.")] = False,
     audit: Annotated[bool, typer.Option(help="Also write the statistical audit.")] = False,
     layout: LayoutOpt = "auto",
@@ -154,6 +169,20 @@ def index_cmd(
 
         for m in impute_method.split("+"):
             panel = do_impute(panel, m.strip())
+    if screen is not None:
+        from ..framework import prepare
+        from ..panel.screen import screen_units
+
+        prepared = prepare(panel, fw)
+        kept, removed = screen_units(prepared, screen, indicators=[i.id for i in fw.indicators])
+        if len(removed):
+            err.print(
+                f"note: {len(removed)} unit(s) dropped for data availability below {screen:.0%}: "
+                + ", ".join(f"{r.unit} ({r.share:.0%} in {r.worst_period})"
+                            for r in removed.itertuples()),
+                highlight=False, markup=False,
+            )
+        panel = kept
     dest = prepare_out_dir(out_dir, force)
     err.print(f"recipe: {recipe.describe()}", highlight=False, markup=False)
     with err.status(f"building the index of {panel!r} …"):
@@ -184,6 +213,8 @@ def index_cmd(
         files.append("audit.xlsx")
         if len(a.flags):
             out.print(table(a.flags, title="Audit flags"))
+    if profile:
+        files += write_profile(res, panel, fw, dest, lang)
     rk = res.ranking()
     rk.insert(1, "name", [unit_label(u, lang) for u in rk["unit"]])
     out.print(
@@ -192,6 +223,33 @@ def index_cmd(
         )
     )
     out.print(f"Outputs in [bold]{escape(str(dest))}[/bold]: " + escape(", ".join(files)))
+
+
+def write_profile(res, panel, fw, dest: Path, lang: str) -> list[str]:
+    """strengths_weaknesses.csv, outranking.csv and framework.png of the last period."""
+    from ..framework import prepare
+    from ..index.insight import outranking, strengths_weaknesses
+    from ..output import atomic_write
+    from ..report.framework_figure import framework_sunburst
+
+    sw = strengths_weaknesses(res, panel, framework=fw)
+    prepared = prepare(panel, fw).sel(indicators=[i.id for i in fw.indicators])
+    last = prepared.sel(periods=[prepared.periods[-1]])
+    import pandas as pd
+
+    X = pd.DataFrame(last.values[:, 0, :], index=list(last.units), columns=list(last.indicators))
+    eff = res.weights.set_index("node")["effective_weight"]
+    M, dom = outranking(X, [i.direction for i in fw.indicators],
+                        [float(eff[c]) for c in X.columns])
+    M.insert(0, "dominance", dom)
+    atomic_write(dest / "strengths_weaknesses.csv",
+                 lambda t: sw.to_csv(t, index=False, encoding="utf-8-sig"))
+    atomic_write(dest / "outranking.csv",
+                 lambda t: M.reset_index(names="unit").to_csv(t, index=False,
+                                                              encoding="utf-8-sig"))
+    fig = framework_sunburst(res, framework=fw, lang=lang)
+    atomic_write(dest / "framework.png", lambda t: fig.savefig(t, dpi=130, format="png"))
+    return ["strengths_weaknesses.csv", "outranking.csv", "framework.png"]
 
 
 def parse_shift(text: str | None) -> tuple | None:
