@@ -478,3 +478,23 @@ def test_command_varies_recipe_settings_and_removes_dimensions(panel, tmp_path):
     rc, _, err = run("robustness", data, "--framework", fw, "--vary", "structure",
                      "--units", "none", "--out", tmp_path / "r2")
     assert rc == 2 and "--vary" in flat(err)
+
+
+def test_level_perturbation_by_hand_and_in_replications(panel):
+    from nqpf.robustness.uncertainty import _LevelTree
+
+    fw = load_framework(FW)
+    tree = _LevelTree(fw, {"dimension": 0.2})
+    W = np.array([[0.175, 0.175, 0.35, 0.15, 0.15]])
+    # d1 x 1.2, d2 x 0.8: dimension shares 0.84 / 1.08 and 0.24 / 1.08, kept within
+    np.testing.assert_allclose(
+        tree.perturb(W, np.array([[1.0, 0.0]])),
+        [[0.84 / 1.08 / 4, 0.84 / 1.08 / 4, 0.84 / 1.08 / 2, 0.12 / 1.08, 0.12 / 1.08]],
+    )
+    np.testing.assert_allclose(tree.perturb(W, np.array([[0.5, 0.5]])), W)
+    unc = Uncertainty(weights=("expert",), level_perturb={"dimension": 0.3, "indicator": 0.1})
+    res = robustness(panel, FW, unc, Recipe(weights="expert"), samples=64, seed=1)
+    assert res.params["dims"] == [2 + 5]
+    assert res.shifts["mean_abs_shift"].max() > 0
+    with pytest.raises(DataError, match="unknown level"):
+        Uncertainty(level_perturb={"pillar": 0.1})

@@ -77,6 +77,12 @@ def robustness(
             "treat.winmax=5,3 (repeatable; first = base).",
         ),
     ] = None,
+    level_perturb: Annotated[
+        str | None,
+        typer.Option(
+            help="Noise on each level's weights, e.g. dimension=0.2,indicator=0.1 (± share)."
+        ),
+    ] = None,
     remove: Annotated[
         str | None,
         typer.Option(help="Dimensions or sub-dimensions removed one at a time, e.g. d1,d2."),
@@ -120,6 +126,7 @@ def robustness(
         bootstrap=bootstrap,
         settings=parse_settings(setting or []),
         remove=tuple(r.strip() for r in (remove or "").split(",") if r.strip()),
+        level_perturb=parse_levels(level_perturb),
     )
     recipe = Recipe.from_file(recipe_file) if recipe_file is not None else Recipe()
     panel = read_data(data, layout, unit, period, indicator, value, encoding, sheet, units)
@@ -159,6 +166,22 @@ def parse_settings(items: list[str]) -> dict[str, list]:
                 param_hint="--vary",
             )
         out[path.strip()] = [yaml.safe_load(v) for v in alts]
+    return out
+
+
+def parse_levels(text: str | None) -> dict[str, float]:
+    """``"dimension=0.2,indicator=0.1"`` → ``{"dimension": 0.2, "indicator": 0.1}``."""
+    out: dict[str, float] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        level, _, val = part.partition("=")
+        try:
+            out[level.strip()] = float(val)
+        except ValueError:
+            raise typer.BadParameter(
+                f"{part!r}: write LEVEL=SHARE, e.g. dimension=0.2", param_hint="--level-perturb"
+            ) from None
     return out
 
 

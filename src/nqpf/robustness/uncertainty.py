@@ -108,6 +108,13 @@ class Uncertainty:
     remove : tuple of str
         Dimensions or sub-dimensions that may be removed, one at a time (or
         none), as COINr's ``remove_elements``.
+    level_perturb : dict, optional
+        Noise on the weights of each level of the tree, e.g. ``{"dimension":
+        0.2, "indicator": 0.1}``: the share of every node of that level within
+        its parent is multiplied by 1 + p(2u − 1) (one u per node), the shares
+        of siblings are renormalised, and each indicator's weight is the
+        product of the shares down its path. Levels: ``dimension``,
+        ``subdimension``, ``indicator``.
 
     Settings, removals, a hierarchical base recipe or an aggregation other
     than sum, geometric, TOPSIS and GRA are evaluated through the index engine
@@ -126,6 +133,7 @@ class Uncertainty:
     bootstrap: bool = False
     settings: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     remove: tuple[str, ...] = ()
+    level_perturb: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         sets = {}
@@ -139,6 +147,17 @@ class Uncertainty:
         object.__setattr__(self, "settings", sets)
         rem = self.remove
         object.__setattr__(self, "remove", (rem,) if isinstance(rem, str) else tuple(rem))
+        lp = {}
+        for level, p in dict(self.level_perturb or {}).items():
+            if level not in ("dimension", "subdimension", "indicator"):
+                raise DataError(
+                    f"level_perturb: unknown level {level!r}; use dimension, subdimension or "
+                    "indicator"
+                )
+            if not (isinstance(p, int | float) and 0 < p < 1):
+                raise DataError(f"level_perturb[{level!r}] must lie in (0, 1), got {p!r}")
+            lp[level] = float(p)
+        object.__setattr__(self, "level_perturb", lp)
         for name in ("impute", "normalise", "weights", "aggregate"):
             val = getattr(self, name)
             if isinstance(val, str):
@@ -174,6 +193,7 @@ class Uncertainty:
             or self.bootstrap
             or self.settings
             or self.remove
+            or self.level_perturb
         )
 
     def needs_engine(self, recipe: Any) -> bool:
@@ -211,6 +231,7 @@ class Uncertainty:
             "bootstrap": self.bootstrap,
             "settings": {k: list(v) for k, v in self.settings.items()},
             "remove": list(self.remove),
+            "level_perturb": dict(self.level_perturb),
         }
 
 
@@ -326,7 +347,9 @@ class _Space:
         return int(sum(self.dims))
 
 
-def _space(unc: Uncertainty, recipe, k: int, indicators: list[str]) -> _Space:
+def _space(
+    unc: Uncertainty, recipe, k: int, indicators: list[str], framework: Any = None
+) -> _Space:
     opts: dict[str, list[Any]] = {}
     opts["impute"] = list(unc.impute) or [None]
     opts["normalise"] = list(unc.normalise) or [recipe.normalise]
@@ -348,6 +371,11 @@ def _space(unc: Uncertainty, recipe, k: int, indicators: list[str]) -> _Space:
     if unc.bootstrap:
         names.append("bootstrap")
         dims.append(1)
+    if unc.level_perturb:
+        names.append("level_perturbation")
+        if framework is None:
+            raise DataError("level_perturb needs the framework")
+        dims.append(len(_LevelTree(framework, unc.level_perturb).nodes))
     if not names:
         raise DataError(
             "no uncertain input declared: give alternatives, leave_one_out, "
@@ -372,6 +400,8 @@ def _decode(U: np.ndarray, space: _Space) -> dict[str, np.ndarray]:
         else:
             out[name] = np.zeros(R, dtype=int)
     out["perturb_u"] = blocks.get("weight_perturbation")
+    if "level_perturbation" in blocks:
+        out["level_u"] = blocks["level_perturbation"]
     if "bootstrap" in blocks:
         out["boot_seed"] = (blocks["bootstrap"][:, 0] * 2**31).astype(np.int64)
     return out
@@ -584,6 +614,8 @@ def _evaluate(prep: _Prepared, ch: dict[str, np.ndarray], rows: np.ndarray) -> n
             W[sel] = Wb
     if sub["perturb_u"] is not None:
         W = _perturb(W, sub["perturb_u"], prep.unc)
+    if sub.get("level_u") is not None:
+        W = _LevelTree(prep.framework, prep.unc.level_perturb).perturb(W, sub["level_u"])
 
     out = np.empty((len(rows), n_u, n_t))
     akeys = np.stack([sub["impute"], sub["normalise"], sub["aggregate"]], axis=1)
@@ -626,6 +658,63 @@ def _perturb(W: np.ndarray, U: np.ndarray, unc: Uncertainty) -> np.ndarray:
         Wp = np.where(live, gamma.ppf(np.clip(U, 1e-12, 1 - 1e-12), a), 0.0)
     Wp = np.where(live, Wp, 0.0)
     return Wp / Wp.sum(axis=1, keepdims=True)
+
+
+class _LevelTree:
+    """Per-level weight noise: node shares within parents, perturbed and recomposed."""
+
+    def __init__(self, framework: Any, levels: dict[str, float]) -> None:
+        from ..index.engine import _tree
+
+        root = _tree(framework)
+        k = len(framework.indicators)
+        nodes, parent, path_of = [], [], {}
+        index = {}
+
+        def rec(n, par: int, path: list[int]) -> None:
+            for c in n.children:
+                index[id(c)] = len(nodes)
+                nodes.append(c)
+                parent.append(par)
+                here = [*path, index[id(c)]]
+                if c.level == "indicator":
+                    path_of[c.leaf] = here
+                else:
+                    rec(c, index[id(c)], here)
+
+        rec(root, -1, [])
+        self.all = nodes
+        self.parent = np.asarray(parent)
+        depth = max(len(v) for v in path_of.values())
+        # paths padded with a dummy node (index len(nodes)) whose share is 1
+        self.paths = np.full((k, depth), len(nodes))
+        for j, pth in path_of.items():
+            self.paths[j, : len(pth)] = pth
+        self.member = np.zeros((len(nodes), k))
+        for j, pth in path_of.items():
+            self.member[pth, j] = 1.0
+        self.nodes = [i for i, n in enumerate(nodes) if n.level in levels]
+        self.amount = np.array([levels[nodes[i].level] for i in self.nodes])
+
+    def perturb(self, W: np.ndarray, U: np.ndarray) -> np.ndarray:
+        """Weights (R, k) with the shares of the perturbed nodes multiplied by 1 + p(2u − 1)."""
+        sums = W @ self.member.T  # (R, nodes)
+        psum = np.where(self.parent >= 0, sums[:, np.maximum(self.parent, 0)], 1.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(psum > 0, sums / psum, 0.0)
+        f = np.ones_like(share)
+        f[:, self.nodes] = 1.0 + self.amount * (2.0 * U - 1.0)
+        g = share * f
+        # renormalise among siblings (same parent)
+        sib = np.zeros_like(g)
+        for par in np.unique(self.parent):
+            cols = np.flatnonzero(self.parent == par)
+            sib[:, cols] = g[:, cols].sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            new = np.where(sib > 0, g / sib, 0.0)
+        new = np.hstack([new, np.ones((len(W), 1))])
+        out = np.prod(new[:, self.paths], axis=2)
+        return out / out.sum(axis=1, keepdims=True)
 
 
 def _ranks(scores: np.ndarray) -> np.ndarray:
@@ -706,10 +795,13 @@ def robustness(
         )
         samples = pow2
     inds = [i.id for i in fw.indicators]
-    space = _space(uncertainty, recipe, len(inds), inds)
+    space = _space(uncertainty, recipe, len(inds), inds, fw)
     prep = _Prepared(panel, fw, recipe, space, uncertainty)
     if uncertainty.needs_engine(recipe):
-        continuous = [n for n in ("weight_perturbation", "bootstrap") if n in space.names]
+        continuous = [
+            n for n in ("weight_perturbation", "bootstrap", "level_perturbation")
+            if n in space.names
+        ]
         if continuous:
             raise DataError(
                 f"{' and '.join(continuous)} need the batched flat engine (flat structure, "
@@ -741,7 +833,10 @@ def robustness(
     # distinct design points (categorical inputs only) are evaluated once
     inv = counts = None
     ev_choices = choices
-    if distinct and choices["perturb_u"] is None and "boot_seed" not in choices:
+    if (
+        distinct and choices["perturb_u"] is None and "boot_seed" not in choices
+        and "level_u" not in choices
+    ):
         # one mixed-radix code per replication; np.unique of a 1-D array is fast
         radix = [len(space.options[name]) for name in cats]
         code = np.zeros(R, dtype=np.int64)

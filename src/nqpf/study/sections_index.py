@@ -49,6 +49,7 @@ def robustness(ctx: Context) -> Any:
         bootstrap=r.bootstrap,
         settings=r.settings,
         remove=tuple(r.remove),
+        level_perturb=r.level_perturb,
     )
     seed = ctx.seed if r.seed is None else r.seed
     return run(
@@ -96,6 +97,10 @@ def _robustness_inputs(lang: str, p: dict) -> str:
     for path, alts in u.get("settings", {}).items():
         zh.append(f"设定 {path}（{'、'.join(map(str, alts))}）")
         en.append(f"setting {path} ({', '.join(map(str, alts))})")
+    for level, amount in u.get("level_perturb", {}).items():
+        zh.append(f"{ {'dimension': '维度', 'subdimension': '子维度', 'indicator': '指标'}[level]}"
+                  f"层权重 ±{amount:.0%} 扰动")
+        en.append(f"{level} weights perturbed by ±{amount:.0%}")
     if u.get("remove"):
         zh.append("逐一剔除维度（" + "、".join(u["remove"]) + "）")
         en.append("removing one of " + ", ".join(u["remove"]))

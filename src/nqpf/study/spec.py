@@ -245,6 +245,7 @@ class RobustnessSpec(BaseModel):
     sensitivity: bool = False
     settings: dict[str, list[Any]] = Field(default_factory=dict)
     remove: list[str] = Field(default_factory=list)
+    level_perturb: dict[str, float] = Field(default_factory=dict)
 
 
 _DEA_MODELS = ("ccr", "bcc", "radial", "sbm", "super-sbm", "ddf", "nddf")
