@@ -68,6 +68,13 @@ _METHOD_ZH = {
     "cv": "变异系数法", "sd": "标准差法", "pca": "主成分法", "sum": "加权求和",
     "geometric": "加权几何平均", "topsis": "TOPSIS", "gra": "灰色关联分析",
     "minmax": "极差标准化", "zscore": "Z 分数标准化", "rank": "秩次标准化",
+    "flat": "平铺结构", "hierarchical": "分层结构", "pooled": "全样本", "per-period": "逐年",
+    "vikor": "VIKOR", "copeland": "Copeland 计分", "harmonic": "加权调和平均",
+}
+_SETTING_ZH = {
+    "structure": "合成结构", "panel_mode": "标准化参照", "treat.winmax": "缩尾点数上限",
+    "treat.skew_thresh": "偏度阈值", "treat.kurt_thresh": "峰度阈值",
+    "treat.transform": "离群值变换", "params.rho": "灰色关联分辨系数",
 }
 
 
@@ -95,7 +102,8 @@ def _robustness_inputs(lang: str, p: dict) -> str:
         zh.append("样本单位自助重抽样")
         en.append("bootstrap resampling of units")
     for path, alts in u.get("settings", {}).items():
-        zh.append(f"设定 {path}（{'、'.join(map(str, alts))}）")
+        vals = "、".join(_METHOD_ZH.get(str(a), str(a)) for a in alts)
+        zh.append(f"{_SETTING_ZH.get(path, '设定 ' + path)}（{vals}）")
         en.append(f"setting {path} ({', '.join(map(str, alts))})")
     for level, amount in u.get("level_perturb", {}).items():
         zh.append(f"{ {'dimension': '维度', 'subdimension': '子维度', 'indicator': '指标'}[level]}"
