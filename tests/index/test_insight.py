@@ -81,3 +81,22 @@ def test_index_command_screens_units_and_writes_the_profile(panel, tmp_path):
     assert (tmp_path / "o" / "framework.png").stat().st_size > 10_000
     sw = pd.read_csv(tmp_path / "o" / "strengths_weaknesses.csv")
     assert set(sw["kind"]) == {"strength", "weakness"}
+
+
+def test_index_command_compares_variants(panel, tmp_path):
+    import yaml
+
+    from clitools import flat, run
+
+    data = tmp_path / "data.csv"
+    panel.to_wide().reset_index().to_csv(data, index=False)
+    fw = tmp_path / "fw.yaml"
+    fw.write_text(yaml.safe_dump(FW, allow_unicode=True), encoding="utf-8")
+    alt = tmp_path / "critic.yaml"
+    alt.write_text("weights: critic\n", encoding="utf-8")
+    rc, _, err = run("index", data, "--framework", fw, "--weights", "equal", "--compare", alt,
+                     "--units", "none", "--lang", "en", "--out", tmp_path / "o")
+    assert rc == 0, err
+    assert "mean absolute rank shift against the base recipe: critic" in flat(err)
+    v = pd.read_csv(tmp_path / "o" / "variants.csv")
+    assert list(v.columns) == ["unit", "rank:base", "rank:critic", "shift:critic"]

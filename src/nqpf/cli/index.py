@@ -114,6 +114,13 @@ def index_cmd(
             "framework sunburst.",
         ),
     ] = False,
+    compare: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--compare",
+            help="Another recipe (YAML/JSON) to build and rank side by side (repeatable).",
+        ),
+    ] = None,
     explain: Annotated[bool, typer.Option(help="Write every intermediate table.")] = False,
     audit: Annotated[bool, typer.Option(help="Also write the statistical audit.")] = False,
     layout: LayoutOpt = "auto",
@@ -215,6 +222,20 @@ def index_cmd(
             out.print(table(a.flags, title="Audit flags"))
     if profile:
         files += write_profile(res, panel, fw, dest, lang)
+    if compare:
+        from ..index.insight import compare_variants
+        from ..output import atomic_write
+
+        variants = {"base": res}
+        for f in compare:
+            variants[f.stem] = build_index(panel, fw, Recipe.from_file(f))
+        cmp = compare_variants(variants)
+        atomic_write(dest / "variants.csv",
+                     lambda t: cmp.to_csv(t, index=False, encoding="utf-8-sig"))
+        files.append("variants.csv")
+        shifts = ", ".join(f"{k} {v:.2f}" for k, v in cmp.attrs["mean_abs_shift"].items())
+        err.print(f"mean absolute rank shift against the base recipe: {shifts}",
+                  highlight=False, markup=False)
     rk = res.ranking()
     rk.insert(1, "name", [unit_label(u, lang) for u in rk["unit"]])
     out.print(
