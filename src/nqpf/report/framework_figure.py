@@ -11,6 +11,7 @@ listed in ``fig.nqpf_notes``.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -98,26 +99,28 @@ def framework_sunburst(
                 # the outer ring is labelled outside the circle, along the radius
                 left = np.cos(ang) < 0
                 rot = np.rad2deg(ang) - (180 if left else 0)
+                label = textwrap.fill(str(names.get(n, n)), 16 if lang == "zh" else 28)
                 ax.text(
                     (radius + 0.03) * np.cos(ang), (radius + 0.03) * np.sin(ang),
-                    f"{names.get(n, n)}  {100 * eff.get(n, 0):.1f}%",
+                    f"{label}  {100 * eff.get(n, 0):.1f}%",
                     ha="right" if left else "left", va="center", fontsize=7,
                     rotation=rot, rotation_mode="anchor",
                 )
             else:
                 rr = radius - width / 2
+                label = textwrap.fill(str(names.get(n, n)), 6 if lang == "zh" else 14)
                 ax.text(
                     rr * np.cos(ang), rr * np.sin(ang),
-                    f"{names.get(n, n)}\n{100 * eff.get(n, 0):.1f}%",
-                    ha="center", va="center", fontsize=8.5,
+                    f"{label}\n{100 * eff.get(n, 0):.1f}%",
+                    ha="center", va="center", fontsize=8,
                 )
-    lim = 0.25 + width * len(rings) + 0.8
+    lim = 0.25 + width * len(rings) + 0.95
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
-    ax.text(0, 0, fw.name_zh if lang == "zh" else fw.name_en, ha="center", va="center",
-            fontsize=10, fontweight="bold", wrap=True)
-    default = "指标体系与权重" if lang == "zh" else "Framework and weights"
-    ax.set_title(title or default, fontsize=12)
+    name = fw.name_zh if lang == "zh" else fw.name_en
+    default = f"{name}：指标体系与权重" if lang == "zh" else f"{name}: framework and weights"
+    fig.suptitle(title or default, fontsize=12, y=0.985)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.95)
     if skipped:
         what = "、".join(skipped) if lang == "zh" else ", ".join(skipped)
         notes.append(
