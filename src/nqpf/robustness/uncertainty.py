@@ -216,6 +216,12 @@ class Uncertainty:
         index of the recipe.
         """
         base = getattr(recipe, "weights", None) or "entropy"
+        if "ahp" in base:
+            raise DataError(
+                f"no default robustness analysis for {base} weights (their pairwise matrices "
+                "cannot follow a left-out indicator); declare the inputs, e.g. "
+                "aggregate=('sum', 'geometric') or settings={'structure': [...]}"
+            )
         alts = [base] + [w for w in DEFAULT_WEIGHTS if w != base]
         return cls(weights=tuple(alts), leave_one_out=True, perturb=DEFAULT_PERTURB)
 
