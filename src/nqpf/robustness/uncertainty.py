@@ -16,11 +16,14 @@ Saisana, Saltelli and Tarantola (2005, JRSS A 168(2)), with the Saltelli et al.
 
 Conventions
 -----------
-* The index is the flat structure of :func:`nqpf.index.build_index`: one weight
-  vector over all indicators; each replication changes that vector and the
-  methods. The base case (the first alternative of every input, no indicator
-  left out, unperturbed weights, no resampling) equals ``build_index`` with the
-  base recipe.
+* Batched path: the flat structure of :func:`nqpf.index.build_index` (one
+  weight vector over all indicators; each replication changes that vector and
+  the methods) with sum, geometric, TOPSIS or GRA aggregation. Recipe settings,
+  removed dimensions, a hierarchical recipe or other aggregations go through the
+  index engine instead (:mod:`nqpf.robustness.settings`), one call per distinct
+  design point, with categorical inputs only. The base case (the first
+  alternative of every input, no indicator left out, unperturbed weights, no
+  resampling) equals ``build_index`` with the base recipe.
 * A categorical input with m alternatives maps a uniform u to alternative
   ⌊u·m⌋. Leaving one indicator out has k + 1 alternatives: none, or indicator j.
 * Weight perturbation ``perturb=p`` multiplies each base weight by
