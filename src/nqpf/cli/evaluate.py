@@ -28,7 +28,8 @@ from .common import (
 )
 
 evaluate_app = typer.Typer(
-    help="Rank-sum ratio, fuzzy evaluation, the scatter-degree method and time-weighted scores.",
+    help="Rank-sum ratio, fuzzy evaluation, the scatter-degree method, time-weighted scores "
+    "and benefit-of-the-doubt scores.",
     no_args_is_help=True,
 )
 
