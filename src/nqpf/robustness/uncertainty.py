@@ -79,6 +79,7 @@ CATEGORICAL = ("impute", "normalise", "weights", "aggregate", "leave_one_out")
 DEFAULT_WEIGHTS = ("entropy", "critic", "equal")
 DEFAULT_PERTURB = 0.2
 DEFAULT_SAMPLES = 1024
+_SMALL_BLAS = 50_000_000  # design points x cells below which BLAS runs one thread
 # single weighting methods whose leave-one-out weights follow from the full data
 _INFO = {"entropy": "d", "sd": "sigma", "cv": "cv"}
 _LOO_DERIVED = ("entropy", "sd", "cv", "critic")
@@ -867,7 +868,8 @@ def robustness(
     rows = np.arange(n_eval)
     chunks = [rows[i : i + chunk] for i in range(0, n_eval, chunk)]
     if backend == "local":
-        parts = [_evaluate(prep, ev_choices, c) for c in chunks]
+        with _small_blas(n_eval * int(np.prod(prep.cube(0, 0).shape))):
+            parts = [_evaluate(prep, ev_choices, c) for c in chunks]
     else:
         parts = _dask_map(prep, ev_choices, chunks, scheduler)
     rk_e = _ranks(np.concatenate(parts, axis=0))
@@ -949,6 +951,23 @@ def robustness(
     return RobustnessResult(
         ranks_df, shifts, sens, stability, warns, params, base_df, rk_e, inv, notes=notes
     )
+
+
+def _small_blas(size: int):
+    """One BLAS thread for small evaluations.
+
+    The matrix products of a few hundred design points are far too small for
+    threaded BLAS: OpenBLAS's thread start-up and synchronisation then cost more
+    than the product (tens of times more on a busy machine). Large batches keep
+    the library's threads.
+    """
+    import contextlib
+
+    if size > _SMALL_BLAS:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _expanded_percentiles(
