@@ -868,7 +868,8 @@ def robustness(
     rows = np.arange(n_eval)
     chunks = [rows[i : i + chunk] for i in range(0, n_eval, chunk)]
     if backend == "local":
-        with _small_blas(n_eval * int(np.prod(prep.cube(0, 0).shape))):
+        cells = len(panel.units) * len(panel.periods) * len(inds)
+        with _small_blas(n_eval * cells):
             parts = [_evaluate(prep, ev_choices, c) for c in chunks]
     else:
         parts = _dask_map(prep, ev_choices, chunks, scheduler)
