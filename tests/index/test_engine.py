@@ -327,3 +327,23 @@ def test_result_long_frame_wide_table_html_and_plot():
     assert len(res.plot(units=["CN-SH", "CN-BJ"]).axes[0].lines) == 2
     with pytest.raises(DataError, match="unknown unit"):
         res.plot(units=["CN-XX"])
+def test_recipe_reaches_the_coinr_normalisations():
+    inds = [{"id": "a", "name_zh": "甲", "unit": "", "direction": "+"},
+            {"id": "b", "name_zh": "乙", "unit": "", "direction": "+"}]
+    fw = {"id": "n", "name_zh": "标准化",
+          "dimensions": [{"id": "d", "name_zh": "一", "indicators": inds}]}
+    rng = np.random.default_rng(2)
+    p = Panel(rng.lognormal(size=(5, 1, 2)) + 1, tuple("vwxyz"), (2020,), ("a", "b"))
+    res = build_index(p, fw, Recipe(normalise="zscore", weights="equal",
+                                    params={"zscore_scale": [100, 10]}), explain=True)
+    z = res.explain["normalised"][["a", "b"]].to_numpy()
+    np.testing.assert_allclose(z.mean(axis=0), 100)
+    np.testing.assert_allclose(z.std(axis=0, ddof=1), 10)
+    ref = build_index(p, fw, Recipe(normalise="dist2ref", weights="equal",
+                                    params={"reference": "x", "cap": True}), explain=True)
+    z = ref.explain["normalised"].set_index("unit")[["a", "b"]]
+    assert z.max().max() <= 1.0 and np.allclose(z.loc["x"], 1.0)
+    with pytest.raises(DataError, match="params.reference"):
+        build_index(p, fw, Recipe(normalise="dist2ref", weights="equal"))
+    borda = build_index(p, fw, Recipe(normalise="borda", weights="equal"))
+    assert borda.scores["score"].max() <= 4

@@ -360,3 +360,41 @@ def test_column_helpers_equal_plain_numpy():
     assert [(s.start, s.stop) for s in row_blocks(3, 100_000)] == [(0, 1), (1, 2), (2, 3)]
     assert [(s.start, s.stop) for s in row_blocks(5_000, 40)] == [(0, 3276), (3276, 5000)]
     assert row_blocks(0, 3) == []
+
+
+# ----------------------------------------------------------------- COINr's normalisations
+def _cube():
+    x = np.array([[3.0, 10.0], [1.0, 5.0], [3.0, 2.0], [7.0, 4.0]])
+    return x[:, None, :]
+
+
+def test_borda_counts_the_units_below():
+    z = normalise(_cube(), [1, -1], "borda").values[:, 0]
+    np.testing.assert_array_equal(z[:, 0], [1, 0, 1, 3])  # ties at the lowest rank
+    np.testing.assert_array_equal(z[:, 1], [0, 1, 3, 2])  # cost: smaller is better
+
+
+def test_fraction_of_max_and_distances():
+    x = _cube()
+    fm = normalise(x, [1, -1], "fracmax").values[:, 0]
+    np.testing.assert_allclose(fm[:, 0], [3 / 7, 1 / 7, 3 / 7, 1.0])
+    np.testing.assert_allclose(fm[:, 1], [2 / 10, 2 / 5, 1.0, 2 / 4])
+    d2m = normalise(x, [1, -1], "dist2max").values
+    np.testing.assert_allclose(d2m, normalise(x, [1, -1], "minmax").values, atol=1e-15)
+    ref = normalise(x[:, :, :1], [1], "dist2ref", reference=0).values[:, 0, 0]
+    np.testing.assert_allclose(ref, 1 - (3 - x[:, 0, 0]) / 2)  # 1 - (x_ref - x)/(x_ref - min)
+    # a reference unit at the minimum leaves the distance undefined (unit 0 on the cost one)
+    with pytest.raises(DataError, match="minimum"):
+        normalise(x, [1, -1], "dist2ref", reference=0)
+
+
+def test_dist2ref_cap_and_zscore_scale():
+    x = _cube()[:, :, :1]
+    z = normalise(x, [1], "dist2ref", reference=0).values[:, 0, 0]
+    assert z[3] == pytest.approx(1 - (3 - 7) / 2) and z[3] > 1
+    zc = normalise(x, [1], "dist2ref", reference=0, cap=True).values[:, 0, 0]
+    assert zc.max() == 1.0
+    zs = normalise(x, [1], "zscore", zscore_scale=(100, 10)).values[:, 0, 0]
+    assert zs.mean() == pytest.approx(100) and zs.std(ddof=1) == pytest.approx(10)
+    with pytest.raises(DataError, match="zscore_scale"):
+        normalise(x, [1], "minmax", zscore_scale=(0, 1))

@@ -107,7 +107,7 @@ def test_bare_analysis_keys_and_robustness_run_with_defaults():
     assert s.analyses.asked() == ["kernel", "typology"]
     assert s.analyses.kernel.bandwidth == "silverman"
     assert s.analyses.typology.k == 3
-    assert s.robustness is not None and s.robustness.replications == 1000
+    assert s.robustness is not None and s.robustness.replications == 1024
     s = study_from_text(BASE + "analyses: [dagum, kernel]\nrobustness: false\n").spec
     assert s.analyses.asked() == ["dagum", "kernel"] and s.robustness is None
 
@@ -168,3 +168,19 @@ def test_load_study_reads_files_and_hashes_them(tmp_path):
     bad.write_bytes("title: 测试\n".encode("gbk"))
     with pytest.raises(DataError, match="not UTF-8"):
         load_study(bad)
+
+
+def test_index_treatment_and_robustness_settings_reach_the_recipe_and_uncertainty():
+    s = study_from_text(
+        BASE + "index:\n  treat: {winmax: 3, transform: log_CT_plus}\n  weights: optimal\n"
+        "robustness:\n  settings: {structure: [flat, hierarchical]}\n  remove: [d1]\n"
+        "  level_perturb: {dimension: 0.2}\n"
+    ).spec
+    rec = s.index.recipe()
+    assert rec.treat["winmax"] == 3 and rec.treat["transform"] == "log_CT_plus"
+    assert rec.weights == "optimal"
+    assert s.robustness.settings == {"structure": ["flat", "hierarchical"]}
+    assert s.robustness.remove == ["d1"] and s.robustness.level_perturb == {"dimension": 0.2}
+    assert s.robustness.replications == 1024
+    with pytest.raises(Exception, match="winmx"):
+        study_from_text(BASE + "index:\n  treat: {winmx: 3}\n")

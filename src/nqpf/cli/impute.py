@@ -29,14 +29,16 @@ def impute(
     method: Annotated[
         str,
         typer.Option(
-            help="linear, growth, linear_extrapolate, nearest, group_mean, mean or median."
+            help="linear, growth, linear_extrapolate, nearest, group_mean, group_median, mean "
+            "or median."
         ),
     ],
     out_file: Annotated[
         Path, typer.Option("--out", help="Output file (.csv, .xlsx, .parquet, .dta).")
     ],
     groups: Annotated[
-        str | None, typer.Option(help="For group_mean on provinces: region4 or belt3.")
+        str | None,
+        typer.Option(help="For group_mean/group_median on provinces: region4 or belt3."),
     ] = None,
     limit: Annotated[
         int | None, typer.Option(help="Longest run of missing periods to fill.")

@@ -43,12 +43,16 @@ def index_cmd(
     normalise: Annotated[
         str | None,
         typer.Option(
-            help="minmax (default), zscore, goalpost, target, rank, percentile, log, vector."
+            help="minmax (default), zscore, goalpost, target, rank, percentile, log, vector, "
+            "borda, fracmax, dist2max, dist2ref."
         ),
     ] = None,
     weights: Annotated[
         str | None,
-        typer.Option(help="entropy (default), equal, expert, critic, cv, sd, pca, ahp, or a+b."),
+        typer.Option(
+            help="entropy (default), equal, expert, critic, cv, sd, pca, ahp, independence, "
+            "factor, fahp, or a+b."
+        ),
     ] = None,
     aggregate: Annotated[
         str | None,
@@ -77,6 +81,45 @@ def index_cmd(
     impute_method: Annotated[
         str | None,
         typer.Option("--impute", help="Fill gaps first (e.g. linear or linear+nearest)."),
+    ] = None,
+    treat: Annotated[
+        bool,
+        typer.Option(
+            "--treat",
+            help="Treat outliers first (|skew| > 2 and kurtosis > 3.5: winsorise, else log).",
+        ),
+    ] = False,
+    winmax: Annotated[
+        int | None, typer.Option(help="Most points winsorised per indicator (implies --treat).")
+    ] = None,
+    treat_transform: Annotated[
+        str | None,
+        typer.Option(
+            "--treat-transform",
+            help="log_CT (default), log_CT_plus, boxcox or none (implies --treat).",
+        ),
+    ] = None,
+    screen: Annotated[
+        float | None,
+        typer.Option(
+            help="Drop units with less than this share of indicators observed in a year "
+            "(e.g. 0.66)."
+        ),
+    ] = None,
+    profile: Annotated[
+        bool,
+        typer.Option(
+            "--profile",
+            help="Also write strengths and weaknesses per unit, the outranking matrix and the "
+            "framework sunburst.",
+        ),
+    ] = False,
+    compare: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--compare",
+            help="Another recipe (YAML/JSON) to build and rank side by side (repeatable).",
+        ),
     ] = None,
     explain: Annotated[bool, typer.Option(help="Write every intermediate table.")] = False,
     audit: Annotated[bool, typer.Option(help="Also write the statistical audit.")] = False,
@@ -115,6 +158,13 @@ def index_cmd(
         "shift": parse_shift(shift),
         "combine": combine,
     }
+    if treat or winmax is not None or treat_transform is not None:
+        spec = dict(base.treat or {})
+        if winmax is not None:
+            spec["winmax"] = winmax
+        if treat_transform is not None:
+            spec["transform"] = treat_transform
+        given["treat"] = spec or True
     recipe = base.replace(**{k: v for k, v in given.items() if v is not None})
     check_out_dir(out_dir, force)
     fw = load_framework(framework)
@@ -126,12 +176,34 @@ def index_cmd(
 
         for m in impute_method.split("+"):
             panel = do_impute(panel, m.strip())
+    if screen is not None:
+        from ..framework import prepare
+        from ..panel.screen import screen_units
+
+        prepared = prepare(panel, fw)
+        kept, removed = screen_units(prepared, screen, indicators=[i.id for i in fw.indicators])
+        if len(removed):
+            err.print(
+                f"note: {len(removed)} unit(s) dropped for data availability below {screen:.0%}: "
+                + ", ".join(f"{r.unit} ({r.share:.0%} in {r.worst_period})"
+                            for r in removed.itertuples()),
+                highlight=False, markup=False,
+            )
+        panel = kept
     dest = prepare_out_dir(out_dir, force)
     err.print(f"recipe: {recipe.describe()}", highlight=False, markup=False)
     with err.status(f"building the index of {panel!r} …"):
         res = build_index(panel, fw, recipe, explain=explain)
     res.write(dest, overwrite=True)
     files = res.written_files()
+    if res.treatment is not None:
+        tt = res.treatment.table
+        n_ind = int((tt["winsorised"].gt(0) | tt["transform"].ne("")).sum())
+        err.print(
+            f"note: outlier treatment changed {res.treatment.n_points} cells in {n_ind} "
+            "indicator(s); see the treatment and treated_points sheets of index.xlsx",
+            highlight=False,
+        )
     if len(res.unscored):
         n_idx = int((res.unscored["node"] == "index").sum())
         err.print(
@@ -148,6 +220,22 @@ def index_cmd(
         files.append("audit.xlsx")
         if len(a.flags):
             out.print(table(a.flags, title="Audit flags"))
+    if profile:
+        files += write_profile(res, panel, fw, dest, lang)
+    if compare:
+        from ..index.insight import compare_variants
+        from ..output import atomic_write
+
+        variants = {"base": res}
+        for f in compare:
+            variants[f.stem] = build_index(panel, fw, Recipe.from_file(f))
+        cmp = compare_variants(variants)
+        atomic_write(dest / "variants.csv",
+                     lambda t: cmp.to_csv(t, index=False, encoding="utf-8-sig"))
+        files.append("variants.csv")
+        shifts = ", ".join(f"{k} {v:.2f}" for k, v in cmp.attrs["mean_abs_shift"].items())
+        err.print(f"mean absolute rank shift against the base recipe: {shifts}",
+                  highlight=False, markup=False)
     rk = res.ranking()
     rk.insert(1, "name", [unit_label(u, lang) for u in rk["unit"]])
     out.print(
@@ -156,6 +244,33 @@ def index_cmd(
         )
     )
     out.print(f"Outputs in [bold]{escape(str(dest))}[/bold]: " + escape(", ".join(files)))
+
+
+def write_profile(res, panel, fw, dest: Path, lang: str) -> list[str]:
+    """strengths_weaknesses.csv, outranking.csv and framework.png of the last period."""
+    from ..framework import prepare
+    from ..index.insight import outranking, strengths_weaknesses
+    from ..output import atomic_write
+    from ..report.framework_figure import framework_sunburst
+
+    sw = strengths_weaknesses(res, panel, framework=fw)
+    prepared = prepare(panel, fw).sel(indicators=[i.id for i in fw.indicators])
+    last = prepared.sel(periods=[prepared.periods[-1]])
+    import pandas as pd
+
+    X = pd.DataFrame(last.values[:, 0, :], index=list(last.units), columns=list(last.indicators))
+    eff = res.weights.set_index("node")["effective_weight"]
+    M, dom = outranking(X, [i.direction for i in fw.indicators],
+                        [float(eff[c]) for c in X.columns])
+    M.insert(0, "dominance", dom)
+    atomic_write(dest / "strengths_weaknesses.csv",
+                 lambda t: sw.to_csv(t, index=False, encoding="utf-8-sig"))
+    atomic_write(dest / "outranking.csv",
+                 lambda t: M.reset_index(names="unit").to_csv(t, index=False,
+                                                              encoding="utf-8-sig"))
+    fig = framework_sunburst(res, framework=fw, lang=lang)
+    atomic_write(dest / "framework.png", lambda t: fig.savefig(t, dpi=130, format="png"))
+    return ["strengths_weaknesses.csv", "outranking.csv", "framework.png"]
 
 
 def parse_shift(text: str | None) -> tuple | None:

@@ -36,7 +36,7 @@ def robustness(
         typer.Option(
             "--replications",
             "--samples",
-            help="Replications; with --sensitivity the base sample N (power of 2).",
+            help="Replications; with --sensitivity the base sample N. Rounded up to a power of 2.",
         ),
     ] = 1024,
     seed: Annotated[int, typer.Option(help="Seed of the Sobol sequence.")] = 0,
@@ -71,6 +71,24 @@ def robustness(
     bootstrap: Annotated[
         bool, typer.Option(help="Resample units for data-driven weights.")
     ] = False,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vary",
+            help="A recipe setting and its alternatives, e.g. structure=flat,hierarchical or "
+            "treat.winmax=5,3 (repeatable; first = base).",
+        ),
+    ] = None,
+    level_perturb: Annotated[
+        str | None,
+        typer.Option(
+            help="Noise on each level's weights, e.g. dimension=0.2,indicator=0.1 (± share)."
+        ),
+    ] = None,
+    remove: Annotated[
+        str | None,
+        typer.Option(help="Dimensions or sub-dimensions removed one at a time, e.g. d1,d2."),
+    ] = None,
     sensitivity: Annotated[
         bool, typer.Option(help="Variance-based sensitivity indices (S1, ST).")
     ] = False,
@@ -88,7 +106,11 @@ def robustness(
     units: UnitsOpt = "auto",
     force: ForceOpt = False,
 ) -> None:
-    """How robust is the ranking? Monte Carlo over the choices behind the index."""
+    """How robust is the ranking? Monte Carlo over the choices behind the index.
+
+    With no alternative or switch given, the defaults run: weights {the recipe's, entropy,
+    CRITIC, equal} x leaving one indicator out x ±20 % weight perturbation.
+    """
     from ..index import Recipe
     from ..output import check_out_dir
     from ..robustness.uncertainty import Uncertainty
@@ -104,6 +126,9 @@ def robustness(
         perturb=perturb,
         dirichlet=dirichlet,
         bootstrap=bootstrap,
+        settings=parse_settings(setting or []),
+        remove=tuple(r.strip() for r in (remove or "").split(",") if r.strip()),
+        level_perturb=parse_levels(level_perturb),
     )
     recipe = Recipe.from_file(recipe_file) if recipe_file is not None else Recipe()
     panel = read_data(data, layout, unit, period, indicator, value, encoding, sheet, units)
@@ -120,11 +145,47 @@ def robustness(
             scheduler=scheduler,
         )
         files = res.write(out_dir, overwrite=force)
+    for n in res.notes:
+        err.print(f"note: {escape(n)}", highlight=False)
     for w in res.warnings:
         err.print(f"warning: {escape(w)}", highlight=False)
     out.print(table(res.summary(), title="Robustness"))
     names = ", ".join(p.name for p in files)
     out.print(f"Outputs in {escape(str(out_dir))}: {names}", markup=False)
+
+
+def parse_settings(items: list[str]) -> dict[str, list]:
+    """``["structure=flat,hierarchical", "treat.winmax=5,3"]`` → settings (values as YAML)."""
+    import yaml
+
+    out: dict[str, list] = {}
+    for item in items:
+        path, _, vals = item.partition("=")
+        alts = [v.strip() for v in vals.split(",") if v.strip()]
+        if not path.strip() or len(alts) < 2:
+            raise typer.BadParameter(
+                f"{item!r}: write SETTING=A,B (two or more alternatives), e.g. "
+                "structure=flat,hierarchical",
+                param_hint="--vary",
+            )
+        out[path.strip()] = [yaml.safe_load(v) for v in alts]
+    return out
+
+
+def parse_levels(text: str | None) -> dict[str, float]:
+    """``"dimension=0.2,indicator=0.1"`` → ``{"dimension": 0.2, "indicator": 0.1}``."""
+    out: dict[str, float] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        level, _, val = part.partition("=")
+        try:
+            out[level.strip()] = float(val)
+        except ValueError:
+            raise typer.BadParameter(
+                f"{part!r}: write LEVEL=SHARE, e.g. dimension=0.2", param_hint="--level-perturb"
+            ) from None
+    return out
 
 
 def register(app: typer.Typer) -> None:

@@ -15,12 +15,16 @@ Conventions
 * Variances are sample variances (ddof = 1).
 * Flags: a negative correlation within a dimension; |r| > 0.9 between two
   indicators (possible double counting); a dimension with alpha < 0.7
-  (Nunnally's usual threshold; reported, not enforced).
+  (Nunnally's usual threshold; reported, not enforced); an indicator with
+  |skewness| > 2 and kurtosis > 3.5 (COINr's outlier check, see
+  :mod:`nqpf.index.treat`); and, when the index treated outliers, each treated
+  indicator with the points winsorised or the transform applied (every treated
+  point is listed in the ``treated_points`` table).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -42,9 +46,14 @@ class AuditResult:
     alpha: pd.DataFrame
     pca: pd.DataFrame
     loadings: pd.DataFrame
+    treatment: pd.DataFrame = field(default_factory=pd.DataFrame)
+    treated_points: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {
+        extra = {}
+        if len(self.treatment):
+            extra = {"treatment": self.treatment, "treated_points": self.treated_points}
+        return {**extra, **{
             "descriptives": self.descriptives,
             "correlations": self.correlations,
             "flags": self.flags,
@@ -52,7 +61,7 @@ class AuditResult:
             "cronbach_alpha": self.alpha,
             "pca": self.pca,
             "pca_loadings": self.loadings,
-        }
+        }}
 
     def to_frame(self) -> pd.DataFrame:
         """The flags: one row per finding."""
@@ -165,6 +174,38 @@ def audit(panel: Panel, framework, result=None) -> AuditResult:
                 )
             )
 
+    from .treat import TreatSpec
+
+    lim = TreatSpec()
+    treated = getattr(result, "treatment", None) if result is not None else None
+    if treated is not None:
+        lim = treated.spec
+    for r in desc:
+        if abs(r["skewness"]) > lim.skew_thresh and r["kurtosis"] > lim.kurt_thresh:
+            flags.append(
+                (
+                    f"|skewness| > {lim.skew_thresh:g} and kurtosis > {lim.kurt_thresh:g}: "
+                    "outliers (treat them with recipe treat: true)",
+                    r["indicator"],
+                    "",
+                    r["dimension"],
+                    r["skewness"],
+                )
+            )
+    if treated is not None:
+        for r in treated.table.to_dict("records"):
+            if r["transform"]:
+                lam = f" (λ = {r['lambda']:.3g})" if r["transform"] == "boxcox" else ""
+                what = f"treated by {r['transform']}{lam}"
+            elif r["winsorised"]:
+                what = f"treated: {r['winsorised']} point(s) winsorised at the {r['side']} end"
+            else:
+                continue
+            per = "" if r["period"] == "all" else f" in {r['period']}"
+            flags.append(
+                (what + per, r["indicator"], "", dim_of[r["indicator"]], r["skew_after"])
+            )
+
     alpha_rows, pca_rows, load_rows = [], [], []
     for d in fw.dimensions:
         cols = [inds.index(i) for i in fw.leaves_of(d.id)]
@@ -229,4 +270,6 @@ def audit(panel: Panel, framework, result=None) -> AuditResult:
             columns=["dimension", "component", "eigenvalue", "variance_explained", "cumulative"],
         ),
         loadings=pd.DataFrame(load_rows, columns=["dimension", "indicator", "pc1_loading"]),
+        treatment=pd.DataFrame() if treated is None else treated.table,
+        treated_points=pd.DataFrame() if treated is None else treated.points,
     )

@@ -93,6 +93,9 @@ class IndexResult:
         ``unit, period, node`` without a score because less than ``min_share``
         (default half) of the node's weight was observed there (missing data);
         their score is NaN and their rank empty.
+    treatment : TreatResult or None
+        With ``recipe.treat``: the per-indicator treatment table and every
+        treated point (:mod:`nqpf.index.treat`).
     """
 
     scores: pd.DataFrame
@@ -104,6 +107,7 @@ class IndexResult:
     explain: dict[str, pd.DataFrame] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     unscored: pd.DataFrame = field(default_factory=pd.DataFrame)
+    treatment: Any = None  # nqpf.index.treat.TreatResult when the recipe treats outliers
 
     def to_frame(self, node: str | None = None) -> pd.DataFrame:
         """Scores in long form: ``unit, period, node, level, score, rank``.
@@ -245,6 +249,9 @@ class IndexResult:
             self.weights.to_excel(xw, sheet_name="weights", index=False)
             self.summary().to_excel(xw, sheet_name="summary", index=False)
             self.changes().to_excel(xw, sheet_name="changes", index=False)
+            if self.treatment is not None:
+                self.treatment.table.to_excel(xw, sheet_name="treatment", index=False)
+                self.treatment.points.to_excel(xw, sheet_name="treated_points", index=False)
         rec = {"framework": self.framework_id, "recipe": self.recipe.to_dict(), **self.meta}
         paths[3].write_text(json.dumps(rec, indent=2, ensure_ascii=False, default=str), "utf-8")
         if self.explain:
@@ -331,8 +338,21 @@ def build_index(
                 f"base period {recipe.base_period!r} is not in the data ({panel.periods[0]}–"
                 f"{panel.periods[-1]})"
             ) from None
+    raw = panel.values
+    treated = None
+    if recipe.treat:
+        from .treat import treat
+
+        treated = treat(
+            raw, recipe.treat, indicators=inds, units=list(panel.units),
+            periods=list(panel.periods),
+        )
+        raw = treated.values
+        if explain:
+            tables["treatment"] = treated.table
+            tables["treated points"] = treated.points
     nres = normalise(
-        panel.values,
+        raw,
         directions,
         recipe.normalise,
         panel_mode=recipe.panel_mode,
@@ -343,6 +363,7 @@ def build_index(
         names=inds,
         periods=list(panel.periods),
         constant=recipe.params.get("constant"),
+        **_normalise_extra(recipe, list(panel.units)),
     )
     Z = nres.values.reshape(n_u * n_t, k)
     obs_unit = np.repeat(np.arange(n_u), n_t)
@@ -425,8 +446,10 @@ def build_index(
             "n_periods": n_t,
             "imputed_cells": int(panel.imputed.sum()),
             "unscored": len(unscored),
+            "treated_points": 0 if treated is None else treated.n_points,
         },
         unscored=unscored,
+        treatment=treated,
     )
 
 
@@ -467,14 +490,20 @@ class _Ctx:
                     "give weights in the framework or choose another weighting method"
                 )
             kw["weights"] = np.asarray(given, dtype=float)
-        elif method == "ahp":
+        elif method in ("ahp", "fahp"):
             if node.id not in self.recipe.ahp:
                 raise DataError(
-                    f"AHP weights: no pairwise matrix for node {node.id!r}; give one per node in "
-                    f"recipe.ahp (children in order: {[c.id for c in node.children]})"
+                    f"{method.upper()} weights: no pairwise matrix for node {node.id!r}; give one "
+                    f"per node in recipe.ahp (children in order: {[c.id for c in node.children]})"
                 )
-            kw["matrix"] = np.asarray(self.recipe.ahp[node.id], dtype=float)
-            kw["allow_inconsistent"] = bool(self.recipe.params.get("allow_inconsistent", False))
+            if method == "ahp":
+                kw["matrix"] = np.asarray(self.recipe.ahp[node.id], dtype=float)
+                kw["allow_inconsistent"] = bool(
+                    self.recipe.params.get("allow_inconsistent", False)
+                )
+            else:  # triangular fuzzy judgements [l, m, u] (or crisp numbers)
+                kw["matrix"] = self.recipe.ahp[node.id]
+                kw["fuzzy_method"] = self.recipe.params.get("fahp_method", "buckley")
         elif method == "pca" and "var_threshold" in self.recipe.params:
             kw["var_threshold"] = self.recipe.params["var_threshold"]
         elif method == "entropy":
@@ -619,7 +648,7 @@ def _leaf_weights(ctx: _Ctx, root: _Node) -> np.ndarray:
 
     results = []
     for p in parts:
-        if p in ("expert", "ahp"):
+        if p in ("expert", "ahp", "fahp"):
             results.append(tree_weights(p))
         else:
             results.append(ctx._one_weight(root, ctx.Z, ctx.inds, p))
@@ -648,6 +677,23 @@ def _hierarchical(ctx: _Ctx, n: _Node, scores: dict[str, np.ndarray], local: dic
     for c, lw in zip(n.children, w, strict=True):
         local[c.id] = float(lw)
     scores[n.id] = ctx.aggregate(n, X, w, labels, dirs, leaf_level)
+
+
+def _normalise_extra(recipe: Recipe, units: list[Any]) -> dict[str, Any]:
+    """Recipe params of the COINr-style normalisations: z-score scale, reference unit, cap."""
+    p = recipe.params
+    out: dict[str, Any] = {}
+    if recipe.normalise == "zscore" and "zscore_scale" in p:
+        out["zscore_scale"] = p["zscore_scale"]
+    if recipe.normalise == "dist2ref":
+        ref = p.get("reference")
+        if ref not in units:
+            raise DataError(
+                f"normalise 'dist2ref' needs params.reference, a unit of the data; got {ref!r}"
+            )
+        out["reference"] = units.index(ref)
+        out["cap"] = bool(p.get("cap", False))
+    return out
 
 
 def _per_indicator(recipe: Recipe, key: str, inds: list[str]) -> np.ndarray | None:

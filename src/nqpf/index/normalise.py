@@ -88,16 +88,22 @@ import numpy as np
 
 from ..errors import DataError
 
-Method = Literal["minmax", "zscore", "goalpost", "target", "rank", "percentile", "log", "vector"]
+Method = Literal[
+    "minmax", "zscore", "goalpost", "target", "rank", "percentile", "log", "vector", "borda",
+    "fracmax", "dist2max", "dist2ref",
+]
 PanelMode = Literal["per-period", "pooled", "base-year"]
 Constant = Literal["error", "zero", "half"]
 Shift = tuple[Any, ...]
 
 METHODS: tuple[str, ...] = (
-    "minmax", "zscore", "goalpost", "target", "rank", "percentile", "log", "vector",
+    "minmax", "zscore", "goalpost", "target", "rank", "percentile", "log", "vector", "borda",
+    "fracmax", "dist2max", "dist2ref",
 )
 PANEL_MODES: tuple[str, ...] = ("per-period", "pooled", "base-year")
-_SHIFTABLE = frozenset({"minmax", "log", "goalpost", "target", "rank", "percentile"})
+_SHIFTABLE = frozenset(
+    {"minmax", "log", "goalpost", "target", "rank", "percentile", "fracmax", "dist2max"}
+)
 _CONSTANT_FILL = {"zero": 0.0, "half": 0.5}
 
 # Row blocking of the column-wise helpers below: NumPy runs one inner loop per row of a
@@ -491,6 +497,9 @@ def normalise(
     constant: Constant | None = "error",
     names: Sequence[Any] | None = None,
     periods: Sequence[Any] | None = None,
+    zscore_scale: Sequence[float] | None = None,
+    reference: int | None = None,
+    cap: bool = False,
 ) -> NormaliseResult:
     """Normalise an indicator cube into direction-adjusted scores.
 
@@ -530,6 +539,24 @@ def normalise(
             reversed: TOPSIS swaps the ideal and anti-ideal points for them, so
             ``params["needs_direction"]`` is True and the aggregator must use
             ``params["directions"]``.
+        ``"borda"``
+            Borda score: the number of units of the reference set with a worse
+            value, ``rank − 1`` with ties at their lowest rank (COINr
+            ``n_borda``), in [0, n − 1].
+        ``"fracmax"``
+            fraction of the best value: benefit ``x / max``, cost ``min / x``
+            (COINr ``n_fracmax`` for benefit indicators; its form on negated
+            values is not a score, so cost indicators use the mirror image);
+            needs ``x ≥ 0`` (benefit) or ``x > 0`` (cost).
+        ``"dist2max"``
+            ``1 − (max − y)/(max − min)`` with y = d·x (COINr ``n_dist2max``);
+            the same numbers as min-max, to rounding.
+        ``"dist2ref"``
+            distance to a reference unit: ``1 − (y_ref − y)/(y_ref − min)``,
+            y = d·x, y_ref the reference unit's value in the same period
+            (``reference``: its position on the unit axis) and the minimum over
+            the reference set (COINr ``n_dist2ref``); above 1 for units better
+            than the reference unless ``cap=True``.
     panel_mode : {"pooled", "per-period", "base-year"}
         Reference set of the statistics (see the module notes). Default
         ``"pooled"``.
@@ -551,6 +578,13 @@ def normalise(
         Indicator names, used in error messages and in ``params["constant"]``.
     periods : sequence, optional
         Period labels, used in error messages and in ``params["constant"]``.
+    zscore_scale : (mean, sd), optional
+        ``"zscore"`` only: rescale the z-scores to this mean and standard
+        deviation (COINr's ``m_sd``), e.g. ``(100, 10)``.
+    reference : int, optional
+        ``"dist2ref"`` only: position of the reference unit.
+    cap : bool
+        ``"dist2ref"`` only: scores above 1 are set to 1.
 
     Returns
     -------
@@ -620,6 +654,10 @@ def normalise(
             raise DataError("base_period is only used with panel_mode='base-year'")
         base = None
 
+    if zscore_scale is not None and method != "zscore":
+        raise DataError(f"zscore_scale is only used by method='zscore', not {method!r}")
+    if reference is not None and method != "dist2ref":
+        raise DataError(f"a reference unit is only used by method='dist2ref', not {method!r}")
     if goalposts is not None and method != "goalpost":
         raise DataError(f"goalposts are only used by method='goalpost', not {method!r}")
     if targets is not None and method != "target":
@@ -698,6 +736,12 @@ def normalise(
         z = d * (x - mean) / np.where(const, 1.0, sd)
         z = _fill_constant(z, x, const, constant)
         params.update(mean=ref.squeeze(mean), sd=ref.squeeze(sd), n=ref.squeeze(cnt), ddof=1)
+        if zscore_scale is not None:
+            m_sd = [float(v) for v in zscore_scale]
+            if len(m_sd) != 2 or not m_sd[1] > 0:
+                raise DataError(f"zscore_scale must be (mean, sd) with sd > 0, got {zscore_scale}")
+            z = z * m_sd[1] + m_sd[0]
+            params["zscore_scale"] = m_sd
 
     elif method == "goalpost":
         if goalposts is None:
@@ -738,6 +782,9 @@ def normalise(
         z = np.minimum(np.where(d > 0, x / tg, cost), 1.0)
         z[np.isnan(x)] = np.nan
         params["targets"] = tg
+
+    elif method in ("borda", "fracmax", "dist2max", "dist2ref"):
+        z = _coinr_family(method, x, d, ref, labels, plabels, params, reference, cap)
 
     elif method in ("rank", "percentile"):
         y = d * x
@@ -798,3 +845,81 @@ def normalise(
     return NormaliseResult(
         values=z, params=params, method=method, panel_mode=panel_mode, shift=spec
     )
+
+
+def _coinr_family(
+    method: str,
+    x: np.ndarray,
+    d: np.ndarray,
+    ref: _Ref,
+    labels: list[str],
+    plabels: list[Any],
+    params: dict[str, Any],
+    reference: int | None,
+    cap: bool,
+) -> np.ndarray:
+    """Borda, fraction-of-max, distance-to-max and distance-to-reference scores."""
+    y = d * x
+    r = ref.take(y)
+    cnt = _count(r)
+    _require_observed(cnt, ref, labels, method)
+    params["n"] = ref.squeeze(cnt)
+    if method == "borda":
+        from scipy.stats import rankdata  # loaded only for Borda scores
+
+        ranks = rankdata(r, axis=0, method="min", nan_policy="omit")
+        if ref.mode == "base-year":
+            out = np.full_like(y, np.nan)
+            for j in range(y.shape[2]):
+                col = r[:, 0, j]
+                srt = np.sort(col[~np.isnan(col)])
+                obs = ~np.isnan(y[..., j])
+                out[..., j][obs] = np.searchsorted(srt, y[..., j][obs], side="left")
+            return out
+        return ranks.reshape(y.shape) - 1.0
+    lo, hi = np.nanmin(r, axis=0), np.nanmax(r, axis=0)
+    if method == "dist2max":
+        span = hi - lo
+        if (span == 0).any():
+            j = int(np.argwhere(span == 0)[0][-1])
+            raise DataError(f"dist2max is undefined: {labels[j]} does not vary in a reference set")
+        params.update(min=ref.squeeze(lo), max=ref.squeeze(hi))
+        return 1.0 - (hi - y) / span
+    if method == "fracmax":
+        bad = ~np.isnan(x) & ((x < 0) | ((x == 0) & (d < 0)))
+        if bad.any():
+            u, p, j = np.argwhere(bad)[0]
+            raise DataError(
+                f"fraction-of-max needs values >= 0 (and > 0 for a cost indicator); {labels[j]} "
+                f"is {x[u, p, j]!r} at unit index {u}, {plabels[p]}"
+            )
+        best = np.where(d > 0, hi, -hi)  # the largest benefit value; the smallest cost value
+        if (best <= 0).any():
+            j = int(np.argwhere(best <= 0)[0][-1])
+            raise DataError(f"fraction-of-max is undefined: {labels[j]} has maximum 0")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.where(d > 0, x / best, best / x)
+        params["best"] = ref.squeeze(best)
+        return z
+    # dist2ref
+    n_units = x.shape[0]
+    if reference is None or isinstance(reference, bool) or not 0 <= int(reference) < n_units:
+        raise DataError(
+            f"dist2ref needs the reference unit's position (0 to {n_units - 1}), got {reference!r}"
+        )
+    yref = y[int(reference)]  # (periods, k)
+    if np.isnan(yref).any():
+        p, j = np.argwhere(np.isnan(yref))[0]
+        raise DataError(f"the reference unit has no value of {labels[j]} in {plabels[p]}")
+    span = yref - lo
+    if (span == 0).any():
+        p, j = np.argwhere(span == 0)[0]
+        raise DataError(
+            f"dist2ref is undefined: the reference unit holds the minimum of {labels[j]} "
+            f"in {plabels[p]}"
+        )
+    z = 1.0 - (yref - y) / span
+    if cap:
+        z = np.minimum(z, 1.0)
+    params.update(reference=int(reference), cap=bool(cap))
+    return z

@@ -61,8 +61,9 @@ class Recipe:
         literature's 0.996·z + 0.002. Default None: no shift, with the
         convention 0·ln 0 = 0.
     weights : str
-        equal, expert, entropy, critic, cv, sd, pca, ahp, or a combination of a
-        subjective and an objective method written ``"expert+entropy"``.
+        equal, expert, entropy, critic, cv, sd, pca, ahp, independence, factor,
+        fahp, or a combination of a subjective and an objective method written
+        ``"expert+entropy"``.
     combine, alpha : str, float
         How a combination is made: ``linear`` (alpha × first + (1 − alpha) × second),
         ``multiplicative`` or ``game`` (game-theory combination).
@@ -85,7 +86,9 @@ class Recipe:
         ``subdimension``. In the flat structure only ``aggregate`` may be
         overridden.
     ahp : dict
-        Pairwise comparison matrices for ``weights="ahp"``, keyed by node id
+        Pairwise comparison matrices for ``weights="ahp"`` (or ``"fahp"``, with
+        triangular fuzzy judgements ``[l, m, u]`` as entries; ``params``
+        ``fahp_method``: ``buckley`` or ``chang``), keyed by node id
         (``"index"`` for the dimensions), each a square list of lists over the
         node's children in framework order.
     params : dict
@@ -96,6 +99,12 @@ class Recipe:
     missing : str
         ``renormalise`` (default: a unit-period's score uses its observed
         indicators, weights renormalised) or ``error``.
+    treat : bool or dict, optional
+        Outlier treatment of the raw indicators before normalisation
+        (:mod:`nqpf.index.treat`, COINr's Treat): True for the defaults
+        (winsorise up to 5 points when |skewness| > 2 and kurtosis > 3.5, else
+        ``log_CT``), or a mapping of :class:`~nqpf.index.treat.TreatSpec`
+        settings. None (default): no treatment.
     """
 
     normalise: str = "minmax"
@@ -109,12 +118,17 @@ class Recipe:
     aggregate: str = "sum"
     structure: str = "flat"
     levels: dict[str, dict[str, str]] = field(default_factory=dict)
-    ahp: dict[str, list[list[float]]] = field(default_factory=dict)
+    ahp: dict[str, list[list[Any]]] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     missing: str = "renormalise"
+    treat: Any = None
 
     def __post_init__(self) -> None:
         self._canonical_names()
+        from .treat import TreatSpec
+
+        spec = TreatSpec.parse(self.treat)
+        object.__setattr__(self, "treat", None if spec is None else spec.to_dict())
         _one_of("normalise", self.normalise, NORMALISE)
         _one_of("panel mode", self.panel_mode, PANEL_MODES)
         _one_of("structure", self.structure, STRUCTURES)
@@ -209,9 +223,12 @@ class Recipe:
             f"; {lv}: " + ", ".join(f"{k} {v}" for k, v in o.items())
             for lv, o in self.levels.items()
         )
+        treat = ""
+        if self.treat:
+            treat = f"treated ({self.treat['transform']}, winmax {self.treat['winmax']}) · "
         return (
-            f"{self.normalise} ({self.panel_mode}) · {self.weights} weights · {self.aggregate}"
-            f" · {self.structure}{extra}"
+            f"{treat}{self.normalise} ({self.panel_mode}) · {self.weights} weights · "
+            f"{self.aggregate} · {self.structure}{extra}"
         )
 
 

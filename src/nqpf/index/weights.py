@@ -81,7 +81,10 @@ RANDOM_INDEX: dict[int, float] = {
 
 _TINY = np.finfo(float).tiny  # smallest normal float: p ln p is taken as p ln(p + tiny)
 
-METHODS: tuple[str, ...] = ("equal", "expert", "entropy", "critic", "cv", "sd", "pca", "ahp")
+METHODS: tuple[str, ...] = (
+    "equal", "expert", "entropy", "critic", "cv", "sd", "pca", "ahp", "independence", "factor",
+    "fahp", "optimal",
+)
 COMBINE_METHODS: tuple[str, ...] = ("linear", "multiplicative", "game")
 
 
@@ -924,6 +927,13 @@ _FUNCS: dict[str, Callable[..., WeightResult]] = {
     "equal": equal, "expert": expert, "entropy": entropy, "critic": critic, "cv": cv, "sd": sd,
     "pca": pca, "ahp": ahp,
 }
+# independence, factor-analysis and fuzzy AHP weights live in their own module
+from . import weights_extra as _extra  # noqa: E402
+
+_FUNCS.update(
+    independence=_extra.independence, factor=_extra.factor, fahp=_extra.fahp,
+    optimal=_extra.optimal,
+)
 _combine = combine
 
 
@@ -941,15 +951,15 @@ def _call(
         if "weights" not in kw:
             raise DataError("expert weights need weights=[...], one per indicator")
         res = fn(**args)
-    elif name == "ahp":
+    elif name in ("ahp", "fahp"):
         if "matrix" not in kw:
-            raise DataError("AHP weights need matrix=..., the pairwise comparison matrix")
+            raise DataError(f"{name} weights need matrix=..., the pairwise comparison matrix")
         res = fn(**args)
     else:
         if Z is None:
             raise DataError(f"{name} weights need the data matrix Z")
         res = fn(Z, **args)
-    if Z is not None and name in ("expert", "ahp"):
+    if Z is not None and name in ("expert", "ahp", "fahp"):
         k = np.shape(Z)[1] if np.ndim(Z) == 2 else 1
         if len(res.weights) != k:
             raise DataError(f"{name} weights: {len(res.weights)} weights given for {k} indicators")

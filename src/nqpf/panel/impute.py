@@ -29,6 +29,7 @@ Conventions shared by every method
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -39,10 +40,12 @@ from ..errors import DataError
 from .core import Panel
 
 Method = Literal[
-    "linear", "growth", "linear_extrapolate", "nearest", "group_mean", "mean", "median"
+    "linear", "growth", "linear_extrapolate", "nearest", "group_mean", "group_median", "mean",
+    "median",
 ]
 METHODS: tuple[str, ...] = (
-    "linear", "growth", "linear_extrapolate", "nearest", "group_mean", "mean", "median"
+    "linear", "growth", "linear_extrapolate", "nearest", "group_mean", "group_median", "mean",
+    "median",
 )
 
 
@@ -105,14 +108,17 @@ def impute(
             same period among the other units of the same group (``groups``). A
             cell whose group has no observed value in that period stays missing
             (counted as ``no_group_value_cells``).
+        ``"group_median"``
+            The same with the median of the group's observed values (COINr's
+            ``i_median_grp``), which one outlying unit cannot pull.
         ``"mean"`` / ``"median"``
             The mean or median of the series' own observed values (all periods),
             for leading, interior and trailing gaps alike.
     indicators : sequence of str, optional
         Indicators to fill (default: all); the others are left as they are.
     groups : mapping unit -> group, optional
-        Required by ``"group_mean"``; every unit of the panel must appear in it
-        (extra keys are ignored).
+        Required by ``"group_mean"`` and ``"group_median"``; every unit of the panel
+        must appear in it (extra keys are ignored).
     limit : int, optional
         Longest run of consecutive missing periods to fill; longer runs are left
         missing entirely. Default: no limit.
@@ -183,8 +189,11 @@ def impute(
         fill = _nearest(arr, x, prev, nxt, eligible)
     elif method in ("mean", "median"):
         fill = _own_stat(arr, obs, eligible, method)
-    else:  # group_mean
-        fill, extra = _group_mean(panel, ks, groups, eligible.reshape(n_u, len(ks), n_t))
+    else:  # group_mean, group_median
+        fill, extra = _group_mean(
+            panel, ks, groups, eligible.reshape(n_u, len(ks), n_t),
+            "median" if method == "group_median" else "mean",
+        )
         fill = fill.reshape(-1, n_t)
 
     filled = eligible & np.isfinite(fill)
@@ -417,11 +426,12 @@ def _group_mean(
     ks: list[int],
     groups: Mapping[str, Any] | None,
     eligible: np.ndarray,
+    stat: str = "mean",
 ) -> tuple[np.ndarray, dict[str, Any]]:
-    """Group means per period and indicator; ``eligible`` has shape (U, K', T)."""
+    """Group means (or medians) per period and indicator; ``eligible`` has shape (U, K', T)."""
     if groups is None:
         raise DataError(
-            "method='group_mean' needs groups={unit: group}, e.g. from "
+            f"method='group_{stat}' needs groups={{unit: group}}, e.g. from "
             "nqpf.datasets.reference.province_groups(...)"
         )
     absent = [u for u in panel.units if u not in groups]
@@ -439,9 +449,14 @@ def _group_mean(
     for g in np.unique(codes):
         members = codes == g
         cnt = obs[members].sum(axis=0)
-        tot = np.where(obs[members], v[members], 0.0).sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.where(cnt > 0, tot / np.maximum(cnt, 1), np.nan)
+        if stat == "median":
+            with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices stay NaN
+                mean = np.nanmedian(v[members], axis=0)
+        else:
+            tot = np.where(obs[members], v[members], 0.0).sum(axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean = np.where(cnt > 0, tot / np.maximum(cnt, 1), np.nan)
         out[members] = np.broadcast_to(mean, (int(members.sum()), *mean.shape))
     out = np.where(eligible, out, np.nan)
     no_value = int((eligible & np.isnan(out)).sum())

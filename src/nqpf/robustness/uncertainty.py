@@ -16,11 +16,14 @@ Saisana, Saltelli and Tarantola (2005, JRSS A 168(2)), with the Saltelli et al.
 
 Conventions
 -----------
-* The index is the flat structure of :func:`nqpf.index.build_index`: one weight
-  vector over all indicators; each replication changes that vector and the
-  methods. The base case (the first alternative of every input, no indicator
-  left out, unperturbed weights, no resampling) equals ``build_index`` with the
-  base recipe.
+* Batched path: the flat structure of :func:`nqpf.index.build_index` (one
+  weight vector over all indicators; each replication changes that vector and
+  the methods) with sum, geometric, TOPSIS or GRA aggregation. Recipe settings,
+  removed dimensions, a hierarchical recipe or other aggregations go through the
+  index engine instead (:mod:`nqpf.robustness.settings`), one call per distinct
+  design point, with categorical inputs only. The base case (the first
+  alternative of every input, no indicator left out, unperturbed weights, no
+  resampling) equals ``build_index`` with the base recipe.
 * A categorical input with m alternatives maps a uniform u to alternative
   ⌊u·m⌋. Leaving one indicator out has k + 1 alternatives: none, or indicator j.
 * Weight perturbation ``perturb=p`` multiplies each base weight by
@@ -33,6 +36,19 @@ Conventions
   always gives the same resample.
 * Ranks: 1 is best; ties share the lowest rank. Percentiles of ranks use linear
   interpolation (NumPy's default).
+* When every declared input is categorical (alternatives and leaving one indicator
+  out, no perturbation and no resampling), replications that decode to the same
+  choices are the same index: each distinct design point is evaluated once and
+  its ranks are mapped back to its replications (rank percentiles from the
+  counts of each distinct point). The results equal evaluating every
+  replication (``distinct=False``).
+* Sobol points keep their balance properties only in powers of 2: a replication
+  count that is not one is rounded up to the next, and the result's ``notes``
+  say so.
+* With no uncertain input declared (``Uncertainty()`` or None), the defaults of
+  :meth:`Uncertainty.default` are used: the recipe's weighting method and the
+  other two of entropy, CRITIC and equal weights, leaving one indicator out, and
+  a ±20 % weight perturbation.
 """
 
 from __future__ import annotations
@@ -60,6 +76,14 @@ INPUTS = (
 )
 BATCH_AGGREGATES = ("sum", "geometric", "topsis", "gra")
 DATA_DRIVEN = ("entropy", "critic", "cv", "sd")
+CATEGORICAL = ("impute", "normalise", "weights", "aggregate", "leave_one_out")
+DEFAULT_WEIGHTS = ("entropy", "critic", "equal")
+DEFAULT_PERTURB = 0.2
+DEFAULT_SAMPLES = 1024
+_SMALL_BLAS = 50_000_000  # design points x cells below which BLAS runs one thread
+# single weighting methods whose leave-one-out weights follow from the full data
+_INFO = {"entropy": "d", "sd": "sigma", "cv": "cv"}
+_LOO_DERIVED = ("entropy", "sd", "cv", "critic")
 
 
 @dataclass(frozen=True)
@@ -82,6 +106,26 @@ class Uncertainty:
         (instead of ``perturb``).
     bootstrap : bool
         Resample units before computing data-driven weights.
+    settings : dict, optional
+        Any recipe setting by its dotted path with its alternatives (first =
+        base), e.g. ``{"structure": ["flat", "hierarchical"], "treat.winmax":
+        [5, 3, 8], "levels.index.aggregate": ["sum", "geometric"]}``.
+    remove : tuple of str
+        Dimensions or sub-dimensions that may be removed, one at a time (or
+        none), as COINr's ``remove_elements``.
+    level_perturb : dict, optional
+        Noise on the weights of each level of the tree, e.g. ``{"dimension":
+        0.2, "indicator": 0.1}``: the share of every node of that level within
+        its parent is multiplied by 1 + p(2u − 1) (one u per node), the shares
+        of siblings are renormalised, and each indicator's weight is the
+        product of the shares down its path. Levels: ``dimension``,
+        ``subdimension``, ``indicator``.
+
+    Settings, removals, a hierarchical base recipe or an aggregation other
+    than sum, geometric, TOPSIS and GRA are evaluated through the index engine
+    (:func:`nqpf.index.build_index`), one call per distinct design point; they
+    take categorical inputs only (no perturbation, Dirichlet weights or
+    bootstrap).
     """
 
     impute: tuple[str, ...] = ()
@@ -92,8 +136,33 @@ class Uncertainty:
     perturb: float | None = None
     dirichlet: float | None = None
     bootstrap: bool = False
+    settings: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    remove: tuple[str, ...] = ()
+    level_perturb: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        sets = {}
+        for path, alts in dict(self.settings or {}).items():
+            vals = tuple(alts) if isinstance(alts, list | tuple) else (alts,)
+            if len(vals) < 2:
+                raise DataError(f"setting {path!r}: give at least two alternatives, got {vals}")
+            if path in ("impute", "normalise", "weights", "aggregate"):
+                raise DataError(f"give {path!r} alternatives as {path}=..., not in settings")
+            sets[str(path)] = vals
+        object.__setattr__(self, "settings", sets)
+        rem = self.remove
+        object.__setattr__(self, "remove", (rem,) if isinstance(rem, str) else tuple(rem))
+        lp = {}
+        for level, p in dict(self.level_perturb or {}).items():
+            if level not in ("dimension", "subdimension", "indicator"):
+                raise DataError(
+                    f"level_perturb: unknown level {level!r}; use dimension, subdimension or "
+                    "indicator"
+                )
+            if not (isinstance(p, int | float) and 0 < p < 1):
+                raise DataError(f"level_perturb[{level!r}] must lie in (0, 1), got {p!r}")
+            lp[level] = float(p)
+        object.__setattr__(self, "level_perturb", lp)
         for name in ("impute", "normalise", "weights", "aggregate"):
             val = getattr(self, name)
             if isinstance(val, str):
@@ -101,12 +170,11 @@ class Uncertainty:
             object.__setattr__(self, name, tuple(val))
             if len(set(getattr(self, name))) != len(getattr(self, name)):
                 raise DataError(f"{name}: an alternative is listed twice: {getattr(self, name)}")
-        bad = [a for a in self.aggregate if a not in BATCH_AGGREGATES]
+        from ..index.recipe import AGGREGATE
+
+        bad = [a for a in self.aggregate if a not in AGGREGATE]
         if bad:
-            raise DataError(
-                f"aggregation {bad} cannot be evaluated in batch; robustness supports "
-                f"{', '.join(BATCH_AGGREGATES)}"
-            )
+            raise DataError(f"unknown aggregation {bad}; choose among {', '.join(AGGREGATE)}")
         if "ahp" in " ".join(self.weights):
             raise DataError("AHP weights need pairwise matrices per node; use expert weights here")
         if self.perturb is not None and self.dirichlet is not None:
@@ -115,6 +183,52 @@ class Uncertainty:
             raise DataError(f"perturb must lie in (0, 1), got {self.perturb}")
         if self.dirichlet is not None and not self.dirichlet > 0:
             raise DataError(f"dirichlet concentration must be positive, got {self.dirichlet}")
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no uncertain input is declared."""
+        return not (
+            self.impute
+            or self.normalise
+            or self.weights
+            or self.aggregate
+            or self.leave_one_out
+            or self.perturb is not None
+            or self.dirichlet is not None
+            or self.bootstrap
+            or self.settings
+            or self.remove
+            or self.level_perturb
+        )
+
+    def needs_engine(self, recipe: Any) -> bool:
+        """True when replications must go through the index engine, not the batch."""
+        return bool(
+            self.settings
+            or self.remove
+            or getattr(recipe, "structure", "flat") != "flat"
+            or getattr(recipe, "levels", None)
+            or any(a not in BATCH_AGGREGATES for a in self.aggregate)
+            or getattr(recipe, "aggregate", "sum") not in BATCH_AGGREGATES
+        )
+
+    @classmethod
+    def default(cls, recipe: Any = None) -> Uncertainty:
+        """The default analysis: weights {recipe's, entropy, CRITIC, equal} × leave one out × ±20 %.
+
+        The recipe's weighting method stays the base (first) alternative; the others
+        of entropy, CRITIC and equal weights follow, so the base case is the plain
+        index of the recipe.
+        """
+        base = getattr(recipe, "weights", None) or "entropy"
+        if "ahp" in base:
+            raise DataError(
+                f"no default robustness analysis for {base} weights (their pairwise matrices "
+                "cannot follow a left-out indicator); declare the inputs, e.g. "
+                "aggregate=('sum', 'geometric') or settings={'structure': [...]}"
+            )
+        alts = [base] + [w for w in DEFAULT_WEIGHTS if w != base]
+        return cls(weights=tuple(alts), leave_one_out=True, perturb=DEFAULT_PERTURB)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -126,6 +240,9 @@ class Uncertainty:
             "perturb": self.perturb,
             "dirichlet": self.dirichlet,
             "bootstrap": self.bootstrap,
+            "settings": {k: list(v) for k, v in self.settings.items()},
+            "remove": list(self.remove),
+            "level_perturb": dict(self.level_perturb),
         }
 
 
@@ -146,6 +263,9 @@ class RobustnessResult:
         and ``mean_abs_shift``.
     warnings : list of str
         Convergence warnings of the sensitivity estimates.
+    notes : list of str
+        What the analysis decided for the user: defaults used, a replication count
+        rounded up to a power of 2, distinct design points evaluated once.
     """
 
     ranks: pd.DataFrame
@@ -155,7 +275,21 @@ class RobustnessResult:
     warnings: list[str]
     params: dict[str, Any]
     base_scores: pd.DataFrame
-    rank_array: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
+    distinct_ranks: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
+    replication_point: np.ndarray | None = field(repr=False, default=None)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rank_array(self) -> np.ndarray:
+        """Ranks of every replication, (replications, units, periods).
+
+        Built on request from the ranks of the distinct design points
+        (``distinct_ranks``) and the point of each replication
+        (``replication_point``; None when every replication was evaluated).
+        """
+        if self.replication_point is None:
+            return self.distinct_ranks
+        return self.distinct_ranks[self.replication_point]
 
     def to_frame(self) -> pd.DataFrame:
         return self.ranks
@@ -185,7 +319,7 @@ class RobustnessResult:
         from ..analysis.run import write_result
 
         files = write_result(self, out_dir, overwrite=overwrite)
-        meta = {**self.params, "warnings": self.warnings}
+        meta = {**self.params, "warnings": self.warnings, "notes": self.notes}
         (Path(out_dir) / "robustness.json").write_text(
             json.dumps(meta, indent=2, ensure_ascii=False, default=str), "utf-8"
         )
@@ -220,21 +354,28 @@ class _Space:
     names: list[str]
     dims: list[int]
     options: dict[str, list[Any]]
+    categorical: list[str] = field(default_factory=lambda: list(CATEGORICAL))
 
     @property
     def D(self) -> int:
         return int(sum(self.dims))
 
 
-def _space(unc: Uncertainty, recipe, k: int, indicators: list[str]) -> _Space:
+def _space(
+    unc: Uncertainty, recipe, k: int, indicators: list[str], framework: Any = None
+) -> _Space:
     opts: dict[str, list[Any]] = {}
     opts["impute"] = list(unc.impute) or [None]
     opts["normalise"] = list(unc.normalise) or [recipe.normalise]
     opts["weights"] = list(unc.weights) or [recipe.weights]
     opts["aggregate"] = list(unc.aggregate) or [recipe.aggregate]
     opts["leave_one_out"] = [None] + (indicators if unc.leave_one_out else [])
+    for path, alts in unc.settings.items():
+        opts[path] = list(alts)
+    if unc.remove:
+        opts["remove"] = [None, *unc.remove]
     names, dims = [], []
-    for name in ("impute", "normalise", "weights", "aggregate", "leave_one_out"):
+    for name in opts:
         if len(opts[name]) > 1:
             names.append(name)
             dims.append(1)
@@ -244,12 +385,17 @@ def _space(unc: Uncertainty, recipe, k: int, indicators: list[str]) -> _Space:
     if unc.bootstrap:
         names.append("bootstrap")
         dims.append(1)
+    if unc.level_perturb:
+        names.append("level_perturbation")
+        if framework is None:
+            raise DataError("level_perturb needs the framework")
+        dims.append(len(_LevelTree(framework, unc.level_perturb).nodes))
     if not names:
         raise DataError(
             "no uncertain input declared: give alternatives, leave_one_out, "
             "perturb, dirichlet or bootstrap"
         )
-    return _Space(names, dims, opts)
+    return _Space(names, dims, opts, list(opts))
 
 
 def _decode(U: np.ndarray, space: _Space) -> dict[str, np.ndarray]:
@@ -261,13 +407,15 @@ def _decode(U: np.ndarray, space: _Space) -> dict[str, np.ndarray]:
     for name, d in zip(space.names, space.dims, strict=True):
         blocks[name] = U[:, col : col + d]
         col += d
-    for name in ("impute", "normalise", "weights", "aggregate", "leave_one_out"):
+    for name in space.categorical:
         m = len(space.options[name])
         if name in blocks:
             out[name] = np.minimum((blocks[name][:, 0] * m).astype(int), m - 1)
         else:
             out[name] = np.zeros(R, dtype=int)
     out["perturb_u"] = blocks.get("weight_perturbation")
+    if "level_perturbation" in blocks:
+        out["level_u"] = blocks["level_perturbation"]
     if "bootstrap" in blocks:
         out["boot_seed"] = (blocks["bootstrap"][:, 0] * 2**31).astype(np.int64)
     return out
@@ -285,11 +433,14 @@ class _Prepared:
     unc: Uncertainty
     cubes: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
     base_w: dict[tuple[int, int, int, int], np.ndarray] = field(default_factory=dict)
+    full_stats: dict[tuple[int, int, int], dict] = field(default_factory=dict)
+    engine: bool = False
 
     def cube(self, imp: int, nor: int) -> np.ndarray:
         key = (imp, nor)
         if key not in self.cubes:
             from ..framework import prepare
+            from ..index.engine import _normalise_extra
             from ..index.normalise import normalise
 
             method = self.space.options["impute"][imp]
@@ -308,12 +459,17 @@ class _Prepared:
                     f"{p.units[u]!r}, period {p.periods[t]!r}, indicator {p.indicators[j]!r}. "
                     "Add an imputation method (e.g. impute=('linear+nearest',))"
                 )
+            values = p.values
+            if self.recipe.treat:
+                from ..index.treat import treat
+
+                values = treat(values, self.recipe.treat, indicators=list(p.indicators)).values
             dirs = np.array([i.direction for i in fw.indicators], dtype=float)
             base = None
             if self.recipe.panel_mode == "base-year":
                 base = list(p.periods).index(self.recipe.base_period)
             res = normalise(
-                p.values,
+                values,
                 dirs,
                 self.space.options["normalise"][nor],
                 panel_mode=self.recipe.panel_mode,
@@ -322,6 +478,10 @@ class _Prepared:
                 names=list(p.indicators),
                 periods=list(p.periods),
                 constant=self.recipe.params.get("constant"),
+                **_normalise_extra(
+                    self.recipe.replace(normalise=self.space.options["normalise"][nor]),
+                    list(p.units),
+                ),
             )
             self.cubes[key] = np.asarray(res.values, dtype=float)
         return self.cubes[key]
@@ -336,11 +496,46 @@ class _Prepared:
                 keep[loo - 1] = False
             spec = self.space.options["weights"][wm]
             w = np.zeros(k)
-            w[keep] = _weights_for(
-                spec, Z.reshape(-1, k)[:, keep], self.framework, keep, self.recipe
-            )
+            if loo > 0 and spec in _LOO_DERIVED:
+                w[keep] = self._left_out(imp, nor, wm, keep)
+            else:
+                w[keep] = _weights_for(
+                    spec, Z.reshape(-1, k)[:, keep], self.framework, keep, self.recipe
+                )
             self.base_w[key] = w
         return self.base_w[key]
+
+    def _left_out(self, imp: int, nor: int, wm: int, keep: np.ndarray) -> np.ndarray:
+        """Weights without one indicator, from the full data's statistics.
+
+        Entropy, SD and CV information is computed column by column, so leaving an
+        indicator out only renormalises the others; CRITIC's conflict of indicator
+        j sums 1 − r_jk over the indicators kept, from the full correlation matrix.
+        The same numbers as recomputing on the reduced data, to rounding.
+        """
+        from ..index.weights import weights as compute
+
+        spec = self.space.options["weights"][wm]
+        key = (imp, nor, wm)
+        if key not in self.full_stats:
+            Z = self.cube(imp, nor)
+            kw = {"shift": self.recipe.params.get("entropy_shift")} if spec == "entropy" else {}
+            res = compute(Z.reshape(-1, Z.shape[2]), spec, keep_arrays=True, **kw)
+            self.full_stats[key] = res.details
+        det = self.full_stats[key]
+        if spec == "critic":
+            live = ~np.asarray(det["is_constant"], bool) & keep
+            r = np.where(live[None, :], 1.0 - np.nan_to_num(det["r"]), 0.0)
+            info = np.where(live, det["sigma"] * r.sum(axis=1), 0.0)[keep]
+        else:
+            info = np.asarray(det[_INFO[spec]], float)[keep]
+        tot = info.sum()
+        if not tot > 0:
+            raise DataError(
+                f"{spec} weights are undefined once an indicator is left out: the others "
+                "carry no information (constant or perfectly correlated)"
+            )
+        return info / tot
 
 
 def _weights_for(spec: str, Zf: np.ndarray, fw, keep: np.ndarray, recipe) -> np.ndarray:
@@ -401,6 +596,10 @@ def _evaluate(prep: _Prepared, ch: dict[str, np.ndarray], rows: np.ndarray) -> n
     indicator left out; then resampling and perturbation), and the aggregation
     (grouped by imputation, normalisation and aggregation method).
     """
+    if prep.engine:
+        from .settings import evaluate_engine
+
+        return evaluate_engine(prep, ch, rows)
     from .batch import batch_scores, bootstrap_weights
 
     n_u, n_t, k = prep.cube(0, 0).shape
@@ -429,11 +628,13 @@ def _evaluate(prep: _Prepared, ch: dict[str, np.ndarray], rows: np.ndarray) -> n
             W[sel] = Wb
     if sub["perturb_u"] is not None:
         W = _perturb(W, sub["perturb_u"], prep.unc)
+    if sub.get("level_u") is not None:
+        W = _LevelTree(prep.framework, prep.unc.level_perturb).perturb(W, sub["level_u"])
 
     out = np.empty((len(rows), n_u, n_t))
     akeys = np.stack([sub["impute"], sub["normalise"], sub["aggregate"]], axis=1)
     panel_mode = "per-period" if prep.recipe.panel_mode == "per-period" else "pooled"
-    kw = {"rho": prep.recipe.params["rho"]} if "rho" in prep.recipe.params else {}
+    kw = {key: prep.recipe.params[key] for key in ("rho", "zeros") if key in prep.recipe.params}
     for combo in np.unique(akeys, axis=0):
         imp, nor, agg = (int(x) for x in combo)
         sel = np.flatnonzero((akeys == combo).all(axis=1))
@@ -473,6 +674,63 @@ def _perturb(W: np.ndarray, U: np.ndarray, unc: Uncertainty) -> np.ndarray:
     return Wp / Wp.sum(axis=1, keepdims=True)
 
 
+class _LevelTree:
+    """Per-level weight noise: node shares within parents, perturbed and recomposed."""
+
+    def __init__(self, framework: Any, levels: dict[str, float]) -> None:
+        from ..index.engine import _tree
+
+        root = _tree(framework)
+        k = len(framework.indicators)
+        nodes, parent, path_of = [], [], {}
+        index = {}
+
+        def rec(n, par: int, path: list[int]) -> None:
+            for c in n.children:
+                index[id(c)] = len(nodes)
+                nodes.append(c)
+                parent.append(par)
+                here = [*path, index[id(c)]]
+                if c.level == "indicator":
+                    path_of[c.leaf] = here
+                else:
+                    rec(c, index[id(c)], here)
+
+        rec(root, -1, [])
+        self.all = nodes
+        self.parent = np.asarray(parent)
+        depth = max(len(v) for v in path_of.values())
+        # paths padded with a dummy node (index len(nodes)) whose share is 1
+        self.paths = np.full((k, depth), len(nodes))
+        for j, pth in path_of.items():
+            self.paths[j, : len(pth)] = pth
+        self.member = np.zeros((len(nodes), k))
+        for j, pth in path_of.items():
+            self.member[pth, j] = 1.0
+        self.nodes = [i for i, n in enumerate(nodes) if n.level in levels]
+        self.amount = np.array([levels[nodes[i].level] for i in self.nodes])
+
+    def perturb(self, W: np.ndarray, U: np.ndarray) -> np.ndarray:
+        """Weights (R, k) with the shares of the perturbed nodes multiplied by 1 + p(2u − 1)."""
+        sums = W @ self.member.T  # (R, nodes)
+        psum = np.where(self.parent >= 0, sums[:, np.maximum(self.parent, 0)], 1.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(psum > 0, sums / psum, 0.0)
+        f = np.ones_like(share)
+        f[:, self.nodes] = 1.0 + self.amount * (2.0 * U - 1.0)
+        g = share * f
+        # renormalise among siblings (same parent)
+        sib = np.zeros_like(g)
+        for par in np.unique(self.parent):
+            cols = np.flatnonzero(self.parent == par)
+            sib[:, cols] = g[:, cols].sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            new = np.where(sib > 0, g / sib, 0.0)
+        new = np.hstack([new, np.ones((len(W), 1))])
+        out = np.prod(new[:, self.paths], axis=2)
+        return out / out.sum(axis=1, keepdims=True)
+
+
 def _ranks(scores: np.ndarray) -> np.ndarray:
     from .batch import ranks
 
@@ -483,15 +741,16 @@ def _ranks(scores: np.ndarray) -> np.ndarray:
 def robustness(
     panel: Panel,
     framework: Any,
-    uncertainty: Uncertainty,
+    uncertainty: Uncertainty | None = None,
     recipe: Any = None,
-    replications: int = 1024,
+    replications: int = DEFAULT_SAMPLES,
     seed: int = 0,
     sensitivity: bool = False,
     n_boot: int = 500,
     backend: str = "local",
     scheduler: Any = None,
     chunk: int = 2048,
+    distinct: bool = True,
 ) -> RobustnessResult:
     """Uncertainty (and sensitivity) analysis of the overall index's ranks.
 
@@ -500,13 +759,17 @@ def robustness(
     panel : Panel
         Raw data holding the framework's series.
     framework : Framework or name
-    uncertainty : Uncertainty
-        The uncertain inputs.
+    uncertainty : Uncertainty, optional
+        The uncertain inputs; None or an empty declaration runs
+        :meth:`Uncertainty.default` (noted in ``result.notes``).
     recipe : Recipe, optional
-        The base recipe (its structure must be ``flat``).
+        The base recipe (its structure must be ``flat``). Its ``params`` ``rho``
+        (GRA) and ``zeros`` (``"shift"`` for geometric means of min-max data)
+        reach every replication.
     replications : int
         Monte Carlo replications; with ``sensitivity=True`` the base sample size
-        N of the Saltelli design (a power of 2), giving N·(d + 2) replications.
+        N of the Saltelli design, giving N·(d + 2) replications. Rounded up to a
+        power of 2 (noted) so that the Sobol points stay balanced.
     seed : int
         Seed of the Sobol sequence (and through it of every resample).
     sensitivity : bool
@@ -515,21 +778,56 @@ def robustness(
         ``dask`` spreads chunks of replications over a Dask cluster
         (``scheduler``: a ``distributed.Client``, an address, or None for a new
         LocalCluster). Results are identical to ``local`` for the same seed.
+    distinct : bool, default True
+        With categorical inputs only, evaluate each distinct design point once
+        and map its ranks back; False evaluates every replication (same results).
     """
     from ..framework import load_framework
     from ..index import Recipe, build_index
 
     fw = load_framework(framework)
     recipe = recipe or Recipe()
-    if recipe.structure != "flat":
-        raise DataError("robustness evaluates the flat structure; use structure='flat'")
     if backend not in ("local", "dask"):
         raise DataError(f"unknown backend {backend!r}; use local or dask")
-    if not isinstance(replications, int | np.integer) or replications < 2:
+    if (
+        isinstance(replications, bool)
+        or not isinstance(replications, int | np.integer)
+        or replications < 2
+    ):
         raise DataError(f"replications must be an integer ≥ 2, got {replications!r}")
+    notes: list[str] = []
+    if uncertainty is None or uncertainty.is_empty:
+        uncertainty = Uncertainty.default(recipe)
+        notes.append(
+            "no uncertain input declared: ran the defaults (weights "
+            f"{', '.join(uncertainty.weights)}; leave one indicator out; weights "
+            f"perturbed by ±{DEFAULT_PERTURB:.0%})"
+        )
+    replications = int(replications)
+    pow2 = 1 << (replications - 1).bit_length()
+    if pow2 != replications:
+        what = "base sample N" if sensitivity else "replications"
+        notes.append(
+            f"{what} rounded up from {replications} to {pow2}, a power of 2, so that the Sobol "
+            "points keep their balance"
+        )
+        replications = pow2
     inds = [i.id for i in fw.indicators]
-    space = _space(uncertainty, recipe, len(inds), inds)
+    space = _space(uncertainty, recipe, len(inds), inds, fw)
     prep = _Prepared(panel, fw, recipe, space, uncertainty)
+    if uncertainty.needs_engine(recipe):
+        continuous = [
+            n for n in ("weight_perturbation", "bootstrap", "level_perturbation")
+            if n in space.names
+        ]
+        if continuous:
+            raise DataError(
+                f"{' and '.join(continuous)} need the batched flat engine (flat structure, "
+                "aggregation sum, geometric, TOPSIS or GRA, no settings or removals); with "
+                "settings, removals or a hierarchical recipe give categorical inputs only"
+            )
+        prep.engine = True
+        notes.append("replications evaluated through the index engine, one call per distinct point")
 
     from scipy.stats import qmc
 
@@ -545,26 +843,62 @@ def robustness(
     R = len(U)
 
     # base case: first alternative of everything, original weights
-    base_ch = {
-        key: np.zeros(1, dtype=int)
-        for key in ("impute", "normalise", "weights", "aggregate", "leave_one_out")
-    }
+    cats = space.categorical
+    base_ch = {key: np.zeros(1, dtype=int) for key in cats}
     base_ch["perturb_u"] = None
     base_scores = _evaluate(prep, base_ch, np.zeros(1, dtype=int))[0]
 
-    rows = np.arange(R)
-    chunks = [rows[i : i + chunk] for i in range(0, R, chunk)]
+    # distinct design points (categorical inputs only) are evaluated once
+    inv = counts = None
+    ev_choices = choices
+    if (
+        distinct and choices["perturb_u"] is None and "boot_seed" not in choices
+        and "level_u" not in choices
+    ):
+        # one mixed-radix code per replication; np.unique of a 1-D array is fast
+        radix = [len(space.options[name]) for name in cats]
+        code = np.zeros(R, dtype=np.int64)
+        for name, m in zip(cats, radix, strict=True):
+            code = code * m + choices[name]
+        ucode, inv = np.unique(code, return_inverse=True)
+        inv = inv.reshape(-1)
+        counts = np.bincount(inv, minlength=len(ucode))
+        ev_choices = {}
+        rest = ucode.copy()
+        for name, m in zip(cats[::-1], radix[::-1], strict=True):
+            ev_choices[name] = rest % m
+            rest //= m
+        ev_choices["perturb_u"] = None
+        notes.append(
+            f"{R} replications hold {len(ucode)} distinct design points, each evaluated once"
+        )
+    n_eval = len(ev_choices["weights"])
+    rows = np.arange(n_eval)
+    chunks = [rows[i : i + chunk] for i in range(0, n_eval, chunk)]
     if backend == "local":
-        parts = [_evaluate(prep, choices, c) for c in chunks]
+        cells = len(panel.units) * len(panel.periods) * len(inds)
+        with _small_blas(n_eval * cells):
+            parts = [_evaluate(prep, ev_choices, c) for c in chunks]
     else:
-        parts = _dask_map(prep, choices, chunks, scheduler)
-    scores = np.concatenate(parts, axis=0)
-    rk = _ranks(scores)
+        parts = _dask_map(prep, ev_choices, chunks, scheduler)
+    rk_e = _ranks(np.concatenate(parts, axis=0))
     base_rk = _ranks(base_scores[None])[0]
+    shift_e = np.abs(rk_e - base_rk[None]).mean(axis=(1, 2))
+    same_e = rk_e == base_rk[None]
+    if counts is None:
+        rk_last = rk_e[:, :, -1]
+        q05, q50, q95 = np.percentile(rk_e, [5, 50, 95], axis=0)
+        share = same_e.mean(axis=0)
+        mean_rank = rk_e.mean(axis=0)
+        shift = shift_e
+    else:
+        rk_last = rk_e[:, :, -1][inv]
+        q05, q50, q95 = _expanded_percentiles(rk_e, counts, (5, 50, 95))
+        share = np.tensordot(counts, same_e, axes=1) / R
+        mean_rank = np.tensordot(counts, rk_e, axes=1) / R
+        shift = shift_e[inv]
 
     units, periods = list(panel.units), list(panel.periods)
-    q05, q50, q95 = np.percentile(rk, [5, 50, 95], axis=0)
-    share = (rk == base_rk[None]).mean(axis=0)
     uu, tt = np.meshgrid(np.arange(len(units)), np.arange(len(periods)), indexing="ij")
     ranks_df = (
         pd.DataFrame(
@@ -575,14 +909,13 @@ def robustness(
                 "median_rank": q50.ravel(),
                 "p05": q05.ravel(),
                 "p95": q95.ravel(),
-                "mean_rank": rk.mean(axis=0).ravel(),
+                "mean_rank": mean_rank.ravel(),
                 "share_base": share.ravel(),
             }
         )
         .sort_values(["period", "base_rank", "unit"])
         .reset_index(drop=True)
     )
-    shift = np.abs(rk - base_rk[None]).mean(axis=(1, 2))
     shifts = pd.DataFrame({"replication": np.arange(R), "mean_abs_shift": shift})
     stability = _stability(ranks_df)
 
@@ -594,7 +927,7 @@ def robustness(
         from .sensitivity import sobol_indices
 
         last = len(periods) - 1
-        y = np.column_stack([rk[:, :, last].astype(float), shift])
+        y = np.column_stack([rk_last.astype(float), shift])
         targets = [f"rank:{u}:{periods[last]}" for u in units] + ["mean_abs_shift"]
         sres = sobol_indices(y, design, n_boot=n_boot, seed=seed, target_names=targets)
         sens = sres.to_frame()
@@ -602,13 +935,7 @@ def robustness(
 
     # the base case must be the plain index
     ref = build_index(
-        panel if uncertainty.impute == () else _imputed(prep),
-        fw,
-        recipe.replace(
-            normalise=space.options["normalise"][0],
-            weights=space.options["weights"][0],
-            aggregate=space.options["aggregate"][0],
-        ),
+        panel if uncertainty.impute == () else _imputed(prep), fw, _base_recipe(recipe, space)
     )
     base_df = ref.scores[ref.scores["node"] == "index"][["unit", "period", "score", "rank"]]
     want = ref.wide().reindex(index=units, columns=periods).to_numpy()
@@ -617,6 +944,7 @@ def robustness(
     params = {
         "replications": R,
         "samples": replications,
+        "distinct_points": None if counts is None else len(counts),
         "seed": seed,
         "sensitivity": sensitivity,
         "inputs": space.names,
@@ -629,7 +957,72 @@ def robustness(
         "design": "Saltelli 2010 (A, B, AB_i)" if sensitivity else "Sobol sequence",
         "estimators": "S1: Saltelli 2010; ST: Jansen 1999" if sensitivity else None,
     }
-    return RobustnessResult(ranks_df, shifts, sens, stability, warns, params, base_df, rk)
+    return RobustnessResult(
+        ranks_df, shifts, sens, stability, warns, params, base_df, rk_e, inv, notes=notes
+    )
+
+
+def _small_blas(size: int):
+    """One BLAS thread for small evaluations.
+
+    The matrix products of a few hundred design points are far too small for
+    threaded BLAS: OpenBLAS's thread start-up and synchronisation then cost more
+    than the product (tens of times more on a busy machine). Large batches keep
+    the library's threads.
+    """
+    import contextlib
+
+    if size > _SMALL_BLAS:
+        return contextlib.nullcontext()
+    try:  # optional: without it the library keeps its threads (same results, slower)
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _expanded_percentiles(
+    values: np.ndarray, counts: np.ndarray, qs: tuple[float, ...]
+) -> list[np.ndarray]:
+    """Percentiles over axis 0 of ``values`` with row i repeated ``counts[i]`` times.
+
+    Equal to ``np.percentile(np.repeat(values, counts, axis=0), q, axis=0)``
+    (linear interpolation) without building the repeated array: order statistic
+    p of the expanded sample is the sorted value whose cumulative count first
+    exceeds p.
+    """
+    n = int(counts.sum())
+    order = np.argsort(values, axis=0, kind="stable")
+    v = np.take_along_axis(values, order, axis=0).astype(float)
+    cum = np.cumsum(counts[order], axis=0)
+
+    def stat(p: int) -> np.ndarray:
+        idx = (cum <= p).sum(axis=0, keepdims=True)
+        return np.take_along_axis(v, idx, axis=0)[0]
+
+    out = []
+    for q in qs:
+        h = (q / 100.0) * (n - 1)
+        lo = int(np.floor(h))
+        hi = min(lo + 1, n - 1)
+        a, b = stat(lo), stat(hi)
+        t = h - lo  # NumPy's lerp, so that results equal np.percentile's bit for bit
+        out.append(np.where(t >= 0.5, b - (b - a) * (1 - t), a + (b - a) * t))
+    return out
+
+
+def _base_recipe(recipe: Any, space: _Space) -> Any:
+    from .settings import with_settings
+
+    return with_settings(
+        recipe.replace(
+            normalise=space.options["normalise"][0],
+            weights=space.options["weights"][0],
+            aggregate=space.options["aggregate"][0],
+        ),
+        {p: space.options[p][0] for p in space.categorical if p not in CATEGORICAL + ("remove",)},
+    )
 
 
 def _imputed(prep: _Prepared) -> Panel:
@@ -645,22 +1038,22 @@ def _imputed(prep: _Prepared) -> Panel:
 
 def _stability(ranks_df: pd.DataFrame) -> pd.DataFrame:
     """Per period: how many units keep their base rank, and interval widths."""
-    d = ranks_df.assign(width=ranks_df["p95"] - ranks_df["p05"])
+    d = ranks_df.assign(
+        width=ranks_df["p95"] - ranks_df["p05"],
+        within=(ranks_df["p05"] >= ranks_df["base_rank"] - 1)
+        & (ranks_df["p95"] <= ranks_df["base_rank"] + 1),
+    )
     g = d.groupby("period")
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "units": g.size(),
             "median_width": g["width"].median(),
             "max_width": g["width"].max(),
-            "units_within_1": g.apply(
-                lambda x: int(
-                    ((x["p05"] >= x["base_rank"] - 1) & (x["p95"] <= x["base_rank"] + 1)).sum()
-                ),
-                include_groups=False,
-            ),
+            "units_within_1": g["within"].sum().astype(int),
             "mean_share_base": g["share_base"].mean(),
         }
-    ).reset_index()
+    )
+    return out.reset_index()
 
 
 def _dask_map(prep: _Prepared, choices: dict, chunks: list[np.ndarray], scheduler: Any):

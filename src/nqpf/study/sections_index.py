@@ -47,6 +47,9 @@ def robustness(ctx: Context) -> Any:
         perturb=r.perturb,
         dirichlet=r.dirichlet,
         bootstrap=r.bootstrap,
+        settings=r.settings,
+        remove=tuple(r.remove),
+        level_perturb=r.level_perturb,
     )
     seed = ctx.seed if r.seed is None else r.seed
     return run(
@@ -57,6 +60,64 @@ def robustness(ctx: Context) -> Any:
         replications=r.replications,
         seed=seed,
         sensitivity=r.sensitivity,
+    )
+
+
+_METHOD_ZH = {
+    "entropy": "熵权法", "critic": "CRITIC 法", "equal": "等权", "expert": "专家权重",
+    "cv": "变异系数法", "sd": "标准差法", "pca": "主成分法", "sum": "加权求和",
+    "geometric": "加权几何平均", "topsis": "TOPSIS", "gra": "灰色关联分析",
+    "minmax": "极差标准化", "zscore": "Z 分数标准化", "rank": "秩次标准化",
+    "flat": "平铺结构", "hierarchical": "分层结构", "pooled": "全样本", "per-period": "逐年",
+    "vikor": "VIKOR", "copeland": "Copeland 计分", "harmonic": "加权调和平均",
+}
+_SETTING_ZH = {
+    "structure": "合成结构", "panel_mode": "标准化参照", "treat.winmax": "缩尾点数上限",
+    "treat.skew_thresh": "偏度阈值", "treat.kurt_thresh": "峰度阈值",
+    "treat.transform": "离群值变换", "params.rho": "灰色关联分辨系数",
+}
+
+
+def _robustness_inputs(lang: str, p: dict) -> str:
+    """One sentence naming what the replications varied and how many were drawn."""
+    u = p["uncertainty"]
+    zh, en = [], []
+    for key, zh_what, en_what in (
+        ("impute", "插补方法", "imputation"), ("normalise", "标准化方法", "normalisation"),
+        ("weights", "赋权方法", "weights"), ("aggregate", "合成方法", "aggregation"),
+    ):
+        if len(u[key]) > 1:
+            zh.append(zh_what + "（" + "、".join(_METHOD_ZH.get(m, m) for m in u[key]) + "）")
+            en.append(f"{en_what} ({', '.join(u[key])})")
+    if u["leave_one_out"]:
+        zh.append("逐一剔除指标")
+        en.append("leaving out one indicator at a time")
+    if u["perturb"] is not None:
+        zh.append(f"权重 ±{u['perturb']:.0%} 随机扰动")
+        en.append(f"weights perturbed by ±{u['perturb']:.0%}")
+    if u["dirichlet"] is not None:
+        zh.append(f"Dirichlet 权重（集中度 {u['dirichlet']:g}）")
+        en.append(f"Dirichlet weights (concentration {u['dirichlet']:g})")
+    if u["bootstrap"]:
+        zh.append("样本单位自助重抽样")
+        en.append("bootstrap resampling of units")
+    for path, alts in u.get("settings", {}).items():
+        vals = "、".join(_METHOD_ZH.get(str(a), str(a)) for a in alts)
+        zh.append(f"{_SETTING_ZH.get(path, '设定 ' + path)}（{vals}）")
+        en.append(f"setting {path} ({', '.join(map(str, alts))})")
+    for level, amount in u.get("level_perturb", {}).items():
+        zh.append(f"{ {'dimension': '维度', 'subdimension': '子维度', 'indicator': '指标'}[level]}"
+                  f"层权重 ±{amount:.0%} 扰动")
+        en.append(f"{level} weights perturbed by ±{amount:.0%}")
+    if u.get("remove"):
+        zh.append("逐一剔除维度（" + "、".join(u["remove"]) + "）")
+        en.append("removing one of " + ", ".join(u["remove"]))
+    return zh_en(
+        lang,
+        f"不确定输入：{'；'.join(zh)}；以 Sobol 序列抽取 {p['replications']} 次重复"
+        "（次数取 2 的幂）。",
+        f"Uncertain inputs: {'; '.join(en)}; {p['replications']} replications drawn from a "
+        "Sobol sequence (a power of 2).",
     )
 
 
@@ -373,6 +434,7 @@ def robustness_section(ctx: Context, res: Any) -> Section:
         f"places on average from the base case; the median width of the 5–95 % rank interval "
         f"in {last} is {summ['median_interval_width']:.1f}.",
     ))
+    sec.paragraphs.append(_robustness_inputs(lang, p))
     for w in res.warnings:
         sec.notes.append(w)
     ctx.figure(sec, "robustness_ranks", zh_en(lang, "排名区间", "Rank intervals"),

@@ -207,9 +207,10 @@ class IndexSpec(BaseModel):
     aggregate: str = "sum"
     structure: str = "flat"
     levels: dict[str, dict[str, str]] = Field(default_factory=dict)
-    ahp: dict[str, list[list[float]]] = Field(default_factory=dict)
+    ahp: dict[str, list[list[Any]]] = Field(default_factory=dict)
     params: dict[str, Any] = Field(default_factory=dict)
     missing: str = "renormalise"
+    treat: bool | dict[str, Any] | None = None
 
     @model_validator(mode="after")
     def _recipe_ok(self) -> IndexSpec:
@@ -233,7 +234,7 @@ class RobustnessSpec(BaseModel):
     """Monte Carlo over the choices behind the index (nqpf.robustness.uncertainty.robustness)."""
 
     model_config = _CONFIG
-    replications: int = Field(default=1000, ge=10)
+    replications: int = Field(default=1024, ge=2)
     seed: int | None = None
     impute: list[str] = Field(default_factory=list)
     normalise: list[str] = Field(default_factory=list)
@@ -244,6 +245,9 @@ class RobustnessSpec(BaseModel):
     dirichlet: float | None = Field(default=None, gt=0)
     bootstrap: bool = False
     sensitivity: bool = False
+    settings: dict[str, list[Any]] = Field(default_factory=dict)
+    remove: list[str] = Field(default_factory=list)
+    level_perturb: dict[str, float] = Field(default_factory=dict)
 
 
 _DEA_MODELS = ("ccr", "bcc", "radial", "sbm", "super-sbm", "ddf", "nddf")
