@@ -54,10 +54,11 @@ def diagnose(table: pd.DataFrame, scores: pd.DataFrame, fw: Framework,
     order = list(dict.fromkeys(list(hist["period"])))
     order.sort(key=lambda p: (str(type(p)), p))
     prev_of = {p: order[i - 1] if i > 0 else None for i, p in enumerate(order)}
-    prev = hist.rename(columns={"rank": "previous_rank", "grade": "previous_grade",
-                                "period": "_pp"})
-    tot["_pp"] = tot["period"].map(prev_of)
-    tot = tot.merge(prev, on=["unit", "_pp"], how="left").drop(columns="_pp")
+    look = {(u, p): (r, g) for u, p, r, g in hist.itertuples(index=False)}
+    before = [look.get((u, prev_of[p]), (None, None)) for u, p in zip(tot["unit"], tot["period"],
+                                                                     strict=True)]
+    tot["previous_rank"] = pd.array([b[0] for b in before], dtype="Int64")
+    tot["previous_grade"] = [b[1] for b in before]
     tot["rank_change"] = tot["previous_rank"] - tot["rank"]
     lost = scores.groupby(key, sort=False).agg(
         lost_points=("lost_points", "sum"),
@@ -78,6 +79,5 @@ def diagnose(table: pd.DataFrame, scores: pd.DataFrame, fw: Framework,
             "n_in_class", "previous_rank", "rank_change", "previous_grade", "lost_points",
             "top_losses", "targets_met", "targets", "weakest_node"]
     out = tot[cols].sort_values(["period", "rank", "unit"], kind="stable")
-    for c in ("previous_rank", "rank_change"):
-        out[c] = out[c].astype("Int64")
+    out["rank_change"] = out["rank_change"].astype("Int64")
     return out.reset_index(drop=True)

@@ -48,6 +48,31 @@ COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 WORDS: dict[str, tuple[str, str]] = {
+    "framework": ("指标体系", "Framework"),
+    "name": ("名称", "Name"),
+    "version": ("版本", "Version"),
+    "valid_from": ("生效日期", "Valid from"),
+    "valid_to": ("失效日期", "Valid to"),
+    "issuer": ("发文机关", "Issuer"),
+    "document": ("文号", "Document"),
+    "note": ("注", "Note"),
+    "framework_version": ("体系版本", "Framework version"),
+    "rules": ("分指标评分方法", "Rules by indicator"),
+    "cap": ("封顶系数", "Cap"),
+    "efficacy_bounds": ("功效分上下限", "Efficacy bounds"),
+    "efficacy_range": ("功效系数取值来源", "Efficacy range from"),
+    "level_weight": ("水平得分权重", "Level weight"),
+    "progress_weight": ("进步得分权重", "Progress weight"),
+    "progress_from": ("进步参照期", "Progress reference"),
+    "grades": ("等级划分", "Grades"),
+    "grade_method": ("分级方法", "Grade method"),
+    "grade_shares": ("各等级比例", "Grade shares"),
+    "unclassed": ("未分类地区处理", "Units without class"),
+    "missing_target": ("缺目标值处理", "Missing target"),
+    "base_year": ("基期", "Base year"),
+    "chained": ("环比链接", "Chained"),
+    "periods": ("评价时期", "Periods"),
+    "lang": ("语言", "Language"),
     "total": ("总指数", "Total"),
     "dimension": ("维度", "Dimension"),
     "subdimension": ("子维度", "Sub-dimension"),
@@ -58,7 +83,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "fixed_base": ("定基指数", "Fixed-base index"),
     "diagnosis": ("诊断", "Diagnosis"),
     "about": ("说明", "About"),
-    "unclassed": ("未分类", "Unclassed"),
+    "no_class": ("未分类", "Unclassed"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
 }
@@ -72,7 +97,9 @@ def header(col: str, lang: str) -> str:
 
 def word(key: str, lang: str) -> str:
     """A word of the tables in ``lang``."""
-    pair = WORDS[key]
+    pair = WORDS.get(key)
+    if pair is None:
+        pair = COLUMNS.get(key, (key, key))
     return pair[0 if lang == "zh" else 1]
 
 

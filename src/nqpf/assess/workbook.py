@@ -45,7 +45,7 @@ def results_wide(res: AssessmentResult, lang: str = "zh") -> pd.DataFrame:
 
 def _class_name(res: AssessmentResult, c: Any, lang: str) -> str:
     if c is None or (isinstance(c, float) and pd.isna(c)):
-        return word("unclassed", lang)
+        return word("no_class", lang)
     return res.framework.region_class(c).name(lang)
 
 
@@ -159,11 +159,12 @@ def write_workbook(res: AssessmentResult, path: str | Path, lang: str = "zh") ->
     info = [("framework", fw.id), ("name", fw.name_zh if lang == "zh" else fw.name_en),
             ("version", fw.version), ("valid_from", fw.valid_from), ("valid_to", fw.valid_to),
             ("issuer", fw.issuer), ("document", fw.document)]
-    info += [(k, v if isinstance(v, int | float | str) or v is None else str(v))
-             for k, v in res.params.items()]
+    info += [(k, v if isinstance(v, int | float | str) or v is None else
+              ", ".join(map(str, v)) if isinstance(v, list) else str(v))
+             for k, v in res.params.items() if k not in ("framework", "lang")]
     info += [("note", n) for n in res.notes]
     for i, (k, v) in enumerate(info, start=1):
-        about.cell(row=i, column=1, value=k).font = Font(bold=True)
+        about.cell(row=i, column=1, value=word(k, lang)).font = Font(bold=True)
         about.cell(row=i, column=2, value=None if v is None else str(v))
     about.column_dimensions["A"].width = 20
     about.column_dimensions["B"].width = 80
