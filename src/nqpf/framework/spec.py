@@ -48,6 +48,7 @@ from pydantic import (
 )
 
 from ..errors import FrameworkError
+from ..yamltools import key_line
 from .classes import RegionClass, class_weights, global_weights
 from .targets import Target, parse_bands, parse_number, parse_target
 
@@ -741,8 +742,11 @@ class Framework(BaseModel):
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_dict(cls, data: Any, source: str | None = None) -> Framework:
+    def from_dict(cls, data: Any, source: str | None = None, node: Any = None) -> Framework:
         """Validate plain data (as read from YAML) into a framework.
+
+        ``node`` is the YAML node tree of the file the data came from
+        (``yaml.compose``): messages then give the line of each problem.
 
         Raises
         ------
@@ -757,7 +761,7 @@ class Framework(BaseModel):
         try:
             return cls.model_validate(data)
         except ValidationError as err:
-            raise _framework_error(err, data, source) from None
+            raise _framework_error(err, data, source, node) from None
 
     # ------------------------------------------------------------------ look-ups
     def _walk_paths(self) -> Iterator[tuple[str, Node | Indicator]]:
@@ -1060,10 +1064,14 @@ def _loc_text(loc: tuple[Any, ...], data: Any) -> tuple[str, str]:
     return ".".join(parts), kind
 
 
-def _framework_error(err: ValidationError, data: Any, source: str | None) -> FrameworkError:
+def _framework_error(
+    err: ValidationError, data: Any, source: str | None, node: Any = None
+) -> FrameworkError:
     lines: list[str] = []
     for e in err.errors(include_url=False):
         loc, kind = _loc_text(tuple(e["loc"]), data)
+        line_no = key_line(node, [k for k in e["loc"] if isinstance(k, str | int)]) if (
+            node is not None and e["loc"]) else None
         msg = str(e["msg"])
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
@@ -1085,10 +1093,14 @@ def _framework_error(err: ValidationError, data: Any, source: str | None) -> Fra
         elif etype == "literal_error" and loc.endswith("unit_kind"):
             msg = f"unknown unit_kind {e.get('input')!r}; use province, country, firm or any"
         line = f"{loc}: {msg}" if loc else msg
+        if line_no is not None:
+            line = f"line {line_no}: {line}"
         if line not in lines:
             lines.append(line)
     where = source or "framework"
     if len(lines) == 1:
+        if lines[0].startswith("line "):
+            return FrameworkError(f"{where}, {lines[0]}")
         return FrameworkError(f"{where}: {lines[0]}")
     shown = lines[:20]
     more = f"\n  … and {len(lines) - 20} more" if len(lines) > 20 else ""

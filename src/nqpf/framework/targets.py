@@ -12,7 +12,7 @@ An office states for each indicator a target value and how it is read:
 
 Chinese spellings of the operator are accepted: ``不低于``/``≥``/``≧`` for ``>=``,
 ``不高于``/``不超过``/``≤``/``≦`` for ``<=``, ``等于`` for ``=``; ranges may use
-``~``, ``～``, ``-`` between two numbers or ``至`` (``2～3``, ``2至3``).
+``~``, ``～``, ``—`` between two numbers or ``至`` (``2～3``, ``2至3``).
 
 :func:`parse_target` turns the raw fields into a :class:`Target`; :func:`parse_bands`
 reads grade bands (``[[threshold, score], ...]``). Both raise :class:`ValueError`
@@ -37,7 +37,7 @@ _OPS: dict[str, Op] = {
     "=": "=", "==": "=", "等于": "=",
 }
 _RANGE = re.compile(
-    r"^\s*([-+]?\d[\d,]*\.?\d*(?:[eE][-+]?\d+)?)\s*(?:\.\.|~|～|至|到|—|–|,|，)\s*"
+    r"^\s*([-+]?\d[\d,]*\.?\d*(?:[eE][-+]?\d+)?)\s*(?:\.\.|~|～|至|到|—|–)\s*"
     r"([-+]?\d[\d,]*\.?\d*(?:[eE][-+]?\d+)?)\s*$"
 )
 
