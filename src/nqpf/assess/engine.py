@@ -259,7 +259,7 @@ def _score(
                         + f" has no target; the best value {ind.target:g} is used"
                     )
                 s = score(x, ind, r, cap=cap, bounds=efficacy_bounds,
-                          efficacy_range=efficacy_range, region_class=c)
+                          efficacy_range=efficacy_range, region_class=c, sample=values[:, t, k])
                 full = full_mark(r, cap, efficacy_bounds[1], ind)
                 goal = ind.goal
                 if ref is not None and level_weight < 1:

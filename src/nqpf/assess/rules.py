@@ -151,13 +151,14 @@ def full_mark(rule: str, cap: float = 1.0, upper: float = 100.0,
 def score(
     x: np.ndarray, ind: Indicator, rule: str, *, cap: float = 1.0,
     bounds: tuple[float, float] = (0.0, 100.0), efficacy_range: str = "framework",
-    region_class: str | None = None,
+    region_class: str | None = None, sample: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Score the values ``x`` of one indicator (one period, all units) by ``rule``.
+    """Score the values ``x`` of one indicator (one period) by ``rule``.
 
     ``efficacy_range`` is ``"framework"`` (``low``/``high`` required, falling back
     to the target for ``high`` of a benefit / ``low`` of a cost indicator) or
-    ``"sample"`` (missing ends taken from the values' minimum and maximum).
+    ``"sample"`` (missing ends taken from the minimum and maximum of ``sample``,
+    all the units assessed in the period, default ``x``).
     """
     where = _where(ind.id, region_class)
     if rule == "attainment":
@@ -181,14 +182,14 @@ def score(
                     f"{where} has no low/high (不允许值/满意值), which the efficacy rule needs; "
                     "give them in the framework or assess with efficacy_range='sample'"
                 )
-            finite = np.asarray(x, float)[~np.isnan(x)]
-            lo_s, hi_s = float(finite.min()), float(finite.max())
-            low = lo_s if low is None else low
-            high = hi_s if high is None else high
+            pool = np.asarray(x if sample is None else sample, float)
+            finite = pool[~np.isnan(pool)]
+            low = float(finite.min()) if low is None else low
+            high = float(finite.max()) if high is None else high
             if not low < high:
                 raise FrameworkError(
-                    f"{where}: all units have the same value {lo_s:g}, so the sample gives no "
-                    "efficacy range; give low and high in the framework"
+                    f"{where}: the efficacy range taken from the sample is empty (low "
+                    f"{low:g}, high {high:g}); give low and high in the framework"
                 )
         return efficacy(x, low, high, ind.direction, lower=bounds[0], upper=bounds[1],
                         indicator=ind.id, region_class=region_class)
