@@ -196,15 +196,21 @@ def section(ctx: Context, res: Any) -> Section:
         if contrib["contribution_points"].notna().any():
             c = contrib.assign(node=contrib["node"].map(names))[
                 ["node", "index", "contribution_points", "contribution_share"]]
+            c = c.rename(columns={k: header(k, lang) for k in c.columns})
+            c = c.rename(columns={header("node", lang): zh_en(lang, "维度", "Dimension")})
             sec.tables.append(table(
                 "assessment_contributions",
                 zh_en(lang, f"{last} 年各维度对总指数增长的贡献",
                       f"Contributions of the dimensions to the change of the total, {last}"),
-                c.rename(columns={k: header(k, lang) for k in c.columns}), digits=2))
+                c, digits=2))
     d = res.diagnosis[res.diagnosis["period"] == last]
-    dcols = ["unit", "grade", "rank", "rank_change", "lost_points", "top_losses",
-             "weakest_node"]
+    dcols = ["unit", "grade", "rank", "rank_change", "lost_points", "weakest_node",
+             "top_losses"]
+    sep = "；" if lang == "zh" else "; "
+    d = d.assign(top_losses=d["top_losses"].map(lambda s: s.split(sep)[0]))
     dv = ctx.named(d[dcols]).rename(columns={c: header(c, lang) for c in dcols if c != "unit"})
+    dv = dv.rename(columns={header("top_losses", lang): zh_en(lang, "失分最多的指标",
+                                                               "Indicator costing most")})
     sec.tables.append(table("assessment_diagnosis",
                             zh_en(lang, f"{last} 年分地区诊断", f"Diagnosis by unit, {last}"),
                             ctx.headers(dv), digits=2))
