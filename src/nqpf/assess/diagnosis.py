@@ -19,6 +19,7 @@ target) is in the indicator scores table beside its lost points.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..framework.spec import Framework
@@ -27,18 +28,30 @@ __all__ = ["diagnose", "top_losses"]
 
 
 def top_losses(scores: pd.DataFrame, fw: Framework, n: int = 3, lang: str = "zh") -> pd.Series:
-    """The ``n`` indicators with the most lost points per (unit, period), as text."""
+    """The ``n`` indicators with the most lost points per (unit, period), as text.
+
+    Ties are broken by the order of the indicators in the framework.
+    """
     names = {i.id: i.name(lang) for i in fw.indicators}
-    s = scores[scores["lost_points"] > 1e-12].sort_values(
-        ["unit", "period", "lost_points", "indicator"], ascending=[True, True, False, True]
-    )
+    order_k = {k: j for j, k in enumerate(fw.indicator_ids)}
+    n_k = len(order_k)
+    u_code, _ = pd.factorize(scores["unit"])
+    p_code, _ = pd.factorize(scores["period"])
+    s = scores.assign(_g=p_code * (u_code.max() + 1) + u_code,
+                      _k=scores["indicator"].map(order_k))
+    s = s.sort_values(["_g", "_k"], kind="stable")
+    lp = s["lost_points"].to_numpy().reshape(-1, n_k)
+    ind = s["indicator"].to_numpy().reshape(-1, n_k)
+    first = s.iloc[::n_k]
+    best = np.argsort(-lp, axis=1, kind="stable")[:, :n]
     sep = "；" if lang == "zh" else "; "
-
-    def text(g: pd.DataFrame) -> str:
-        return sep.join(f"{names[k]} ({v:.2f})" for k, v in
-                        zip(g["indicator"].head(n), g["lost_points"].head(n), strict=True))
-
-    return s.groupby(["unit", "period"], sort=False)[["indicator", "lost_points"]].apply(text)
+    texts = [
+        sep.join(f"{names[ind[r, j]]} ({lp[r, j]:.2f})" for j in best[r] if lp[r, j] > 1e-12)
+        for r in range(len(lp))
+    ]
+    index = pd.MultiIndex.from_arrays([first["unit"].to_numpy(), first["period"].to_numpy()],
+                                      names=["unit", "period"])
+    return pd.Series(texts, index=index, dtype=object)
 
 
 def diagnose(table: pd.DataFrame, scores: pd.DataFrame, fw: Framework,
@@ -60,11 +73,12 @@ def diagnose(table: pd.DataFrame, scores: pd.DataFrame, fw: Framework,
     tot["previous_rank"] = pd.array([b[0] for b in before], dtype="Int64")
     tot["previous_grade"] = [b[1] for b in before]
     tot["rank_change"] = tot["previous_rank"] - tot["rank"]
-    lost = scores.groupby(key, sort=False).agg(
-        lost_points=("lost_points", "sum"),
-        targets_met=("met", lambda m: int(m.dropna().astype(bool).sum())),
-        targets=("met", lambda m: int(m.notna().sum())),
+    met = scores["met"].map(lambda m: np.nan if m is None else float(bool(m)))
+    lost = scores.assign(_met=met).groupby(key, sort=False).agg(
+        lost_points=("lost_points", "sum"), targets_met=("_met", "sum"),
+        targets=("_met", "count"),
     ).reset_index()
+    lost["targets_met"] = lost["targets_met"].astype(int)
     tot = tot.merge(lost, on=key, how="left")
     tl = top_losses(scores, fw, lang=lang).rename("top_losses").reset_index()
     tot = tot.merge(tl, on=key, how="left")

@@ -42,6 +42,11 @@ def _periods_to_assess(periods: Sequence[Any], period: Any) -> list[Any]:
     return sorted(set(out), key=list(periods).index)
 
 
+_SCORE_COLUMNS = ("unit", "period", "class", "indicator", "rule", "value", "target", "attainment",
+                  "score", "progress", "weight", "weighted_score", "lost_points", "gap",
+                  "gap_pct", "met")
+
+
 def _ratio(x: np.ndarray, goal: Any, cap: float) -> np.ndarray:
     """Attainment ratio shown beside scores of other rules (NaN where it has no meaning)."""
     if goal is None or (goal.op in (">=", "<=") and not goal.value > 0) or (
@@ -232,8 +237,18 @@ def _score(
     rule_of = {k: (rules or {}).get(k, rule) for k in ids}
     notes: list[str] = []
 
-    ind_rows: list[pd.DataFrame] = []
+    n_u, n_k = len(units), len(ids)
+    cls_of = [unit_class[u] for u in units]
+    members_of = {c: np.array([i for i, cu in enumerate(cls_of) if cu == c], int)
+                  for c in class_keys}
+    wmat = np.array([[w_of[c][k] for k in ids] for c in cls_of], float).reshape(n_u, n_k)
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in _SCORE_COLUMNS}
     node_rows: list[pd.DataFrame] = []
+    groups = [(fw.id, "total", list(range(n_k)))] + [
+        (n.id, "dimension" if n in fw.dimensions else "subdimension",
+         [ids.index(i.id) for i in n.leaves()])
+        for n in fw.nodes
+    ]
     for t in t_idx:
         ref = reference(t)
         if ref is not None:
@@ -244,88 +259,75 @@ def _score(
                 f"period {all_periods[t]}: no reference period in the data, so no progress "
                 "score; the total is the level score"
             )
+        x_t = values[:, t, :]
+        m = {k: np.full((n_u, n_k), np.nan) for k in ("score", "progress", "full", "gap",
+                                                        "gap_pct", "attainment")}
+        target = np.empty((n_u, n_k), dtype=object)
+        rule_m = np.empty((n_u, n_k), dtype=object)
+        met = np.empty((n_u, n_k), dtype=object)
         for c in class_keys:
-            members = [i for i, u in enumerate(units) if unit_class[u] == c]
-            x_all = values[members, t, :]
+            rows = members_of[c]
             for k, ind0 in enumerate(inds_of[c]):
                 ind = ind0
                 r = rule_of[ind.id]
-                x = x_all[:, k]
+                x = x_t[rows, k]
                 if r == "attainment" and ind.goal is None and missing_target == "best":
-                    ind = _best_target(ind, values[:, t, k])
+                    ind = _best_target(ind, x_t[:, k])
                     notes.append(
                         f"period {all_periods[t]}: indicator {ind.id}"
                         + (f" (class {c})" if c else "")
                         + f" has no target; the best value {ind.target:g} is used"
                     )
                 s = score(x, ind, r, cap=cap, bounds=efficacy_bounds,
-                          efficacy_range=efficacy_range, region_class=c, sample=values[:, t, k])
-                full = full_mark(r, cap, efficacy_bounds[1], ind)
+                          efficacy_range=efficacy_range, region_class=c, sample=x_t[:, k])
                 goal = ind.goal
+                m["score"][rows, k] = s
+                m["full"][rows, k] = full_mark(r, cap, efficacy_bounds[1], ind)
                 if ref is not None and level_weight < 1:
-                    pg = progress_goal(ind, c)
-                    p = progress(x, values[members, ref, k], pg)
-                else:
-                    p = np.full(len(members), np.nan)
-                gap = shortfalls(x, goal) if goal is not None else np.full(len(x), np.nan)
-                ref_val = (
-                    abs(goal.value) if goal is not None and goal.op != ".."
-                    else (np.where(x < goal.lo, abs(goal.lo), abs(goal.hi))  # type: ignore[arg-type]
-                          if goal is not None else np.nan)
-                )
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    gap_pct = np.where(np.asarray(ref_val) > 0, 100.0 * gap / ref_val, np.nan)
-                w = w_of[c][ind.id]
-                ind_rows.append(pd.DataFrame({
-                    "unit": [units[i] for i in members],
-                    "period": all_periods[t],
-                    "class": c,
-                    "indicator": ind.id,
-                    "rule": r,
-                    "value": x,
-                    "target": ind.target_text(),
-                    "attainment": s / 100.0 if r == "attainment" else _ratio(x, goal, cap),
-                    "score": s,
-                    "progress": p,
-                    "weight": w,
-                    "weighted_score": w * s,
-                    "lost_points": w * (full - s),
-                    "gap": gap,
-                    "gap_pct": gap_pct,
-                    "met": gap == 0 if goal is not None else None,
-                }))
-    scores = pd.concat(ind_rows, ignore_index=True)
-    order = {u: i for i, u in enumerate(units)}
+                    m["progress"][rows, k] = progress(x, values[rows, ref, k],
+                                                      progress_goal(ind, c))
+                if goal is not None:
+                    gap = shortfalls(x, goal)
+                    ref_val = (np.full(len(x), abs(goal.value)) if goal.op != ".."
+                               else np.where(x < goal.lo, abs(goal.lo), abs(goal.hi)))  # type: ignore[arg-type]
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        m["gap_pct"][rows, k] = np.where(ref_val > 0, 100.0 * gap / ref_val,
+                                                         np.nan)
+                    m["gap"][rows, k] = gap
+                    met[rows, k] = gap == 0
+                m["attainment"][rows, k] = (s / 100.0 if r == "attainment"
+                                            else _ratio(x, goal, cap))
+                target[rows, k] = ind.target_text()
+                rule_m[rows, k] = r
+        cols["unit"].append(np.repeat(np.asarray(units, dtype=object), n_k))
+        cols["period"].append(np.full(n_u * n_k, all_periods[t], dtype=object))
+        cols["class"].append(np.repeat(np.asarray(cls_of, dtype=object), n_k))
+        cols["indicator"].append(np.tile(np.asarray(ids, dtype=object), n_u))
+        cols["rule"].append(rule_m.ravel())
+        cols["value"].append(x_t.ravel())
+        cols["target"].append(target.ravel())
+        cols["attainment"].append(m["attainment"].ravel())
+        cols["score"].append(m["score"].ravel())
+        cols["progress"].append(m["progress"].ravel())
+        cols["weight"].append(wmat.ravel())
+        cols["weighted_score"].append((wmat * m["score"]).ravel())
+        cols["lost_points"].append((wmat * (m["full"] - m["score"])).ravel())
+        cols["gap"].append(m["gap"].ravel())
+        cols["gap_pct"].append(m["gap_pct"].ravel())
+        cols["met"].append(met.ravel())
+        # node scores: weighted means of the indicators under each node
+        for node, level, pos_k in groups:
+            w = wmat[:, pos_k]
+            node_rows.append(pd.DataFrame({
+                "unit": units, "period": all_periods[t], "class": cls_of, "node": node,
+                "level": level,
+                "level_score": (w * m["score"][:, pos_k]).sum(axis=1) / w.sum(axis=1),
+                "progress_score": (w * m["progress"][:, pos_k]).sum(axis=1) / w.sum(axis=1),
+            }))
+    scores = pd.DataFrame({k: np.concatenate(v) for k, v in cols.items()})
+    for k in ("unit", "class", "indicator", "rule", "target"):
+        scores[k] = scores[k].astype(object)
     pos = {p: i for i, p in enumerate(all_periods)}
-    scores = scores.sort_values(
-        ["period", "unit", "indicator"],
-        key=lambda s: s.map(pos) if s.name == "period" else (
-            s.map(order) if s.name == "unit" else s.map({k: i for i, k in enumerate(ids)})),
-    ).reset_index(drop=True)
-
-    # node scores: weighted means of the indicators under each node
-    groups = [(fw.id, "total", ids)] + [
-        (n.id, "dimension" if n in fw.dimensions else "subdimension", [i.id for i in n.leaves()])
-        for n in fw.nodes
-    ]
-    for node, level, leaves in groups:
-        sub = scores[scores["indicator"].isin(leaves)]
-        g = sub.assign(wp=sub["weight"] * sub["progress"]).groupby(
-            ["unit", "period"], sort=False
-        )
-        agg = g.agg(cls=("class", "first"), ws=("weighted_score", "sum"), w=("weight", "sum"),
-                    wp=("wp", "sum"), pn=("progress", lambda s: s.isna().any()))
-        level_score = agg["ws"] / agg["w"]
-        prog = (agg["wp"] / agg["w"]).where(~agg["pn"])
-        node_rows.append(pd.DataFrame({
-            "unit": agg.index.get_level_values(0),
-            "period": agg.index.get_level_values(1),
-            "class": agg["cls"].to_numpy(),
-            "node": node,
-            "level": level,
-            "level_score": level_score.to_numpy(),
-            "progress_score": prog.to_numpy(),
-        }))
     table = pd.concat(node_rows, ignore_index=True)
     lw = level_weight
     table["total_score"] = np.where(
@@ -333,11 +335,10 @@ def _score(
         lw * table["level_score"] + (1 - lw) * table["progress_score"].fillna(0.0),
     )
     table = _rank_and_grade(table, grades, grade_method, grade_shares)
-    table = table.sort_values(
-        ["period", "node", "rank", "unit"],
-        key=lambda s: s.map(pos) if s.name == "period" else (
-            s.map({n: i for i, (n, _, _) in enumerate(groups)}) if s.name == "node" else s),
-    ).reset_index(drop=True)
+    node_pos = {n: i for i, (n, _, _) in enumerate(groups)}
+    table = table.assign(_p=table["period"].map(pos), _n=table["node"].map(node_pos))
+    table = table.sort_values(["_p", "_n", "rank", "unit"]).drop(columns=["_p", "_n"])
+    table = table.reset_index(drop=True)
     return table, scores, notes
 
 

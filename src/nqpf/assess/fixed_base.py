@@ -145,48 +145,48 @@ def fixed_base(
         wmat = np.vstack([wmat, [base_w[k] for k in ids]])
         rows_units.append(ALL)
     nodes = _nodes(framework)
-    frames = [
-        _one_unit(cube[u], wmat[u], direction, nodes, b, chained, unit, periods)
-        for u, unit in enumerate(rows_units)
-    ]
-    out = pd.concat(frames, ignore_index=True)
+    out = _indices(cube, wmat, direction, nodes, b, chained, rows_units, periods)
     out.attrs["base"] = base
     out.attrs["chained"] = chained
     return out
 
 
-def _one_unit(x: np.ndarray, w: np.ndarray, direction: np.ndarray,
-              nodes: list[tuple[str, str, list[int]]], b: int, chained: bool,
-              unit: str, periods: list[Any]) -> pd.DataFrame:
-    n_t = x.shape[0]
-    ind_idx = 100.0 * np.where(direction > 0, x / x[b], x[b] / x)  # (periods, indicators)
-    idx = np.empty((len(nodes), n_t))
-    pts = np.full((len(nodes), n_t), np.nan)
+def _indices(x: np.ndarray, w: np.ndarray, direction: np.ndarray,
+             nodes: list[tuple[str, str, list[int]]], b: int, chained: bool,
+             units: list[str], periods: list[Any]) -> pd.DataFrame:
+    """Indices and contributions of every unit (axis 0), node and period, vectorised."""
+    n_u, n_t, _ = x.shape
+    xb = x[:, b:b + 1, :]
+    ind_idx = 100.0 * np.where(direction > 0, x / xb, xb / x)  # (units, periods, indicators)
+    idx = np.empty((n_u, len(nodes), n_t))
+    pts = np.full((n_u, len(nodes), n_t), np.nan)
+    w_total = w.sum(axis=1)[:, None]
     if not chained:
         for r, (_, _, pos) in enumerate(nodes):
-            wn = w[pos]
-            idx[r] = ind_idx[:, pos] @ wn / wn.sum()
-            pts[r, 1:] = np.diff(ind_idx[:, pos], axis=0) @ wn / w.sum()
+            wn = w[:, None, pos]
+            idx[:, r] = (ind_idx[:, :, pos] * wn).sum(axis=2) / wn.sum(axis=2)
+            pts[:, r, 1:] = (np.diff(ind_idx[:, :, pos], axis=1) * wn).sum(axis=2) / w_total
     else:
         link = np.ones_like(x)
-        link[1:] = np.where(direction > 0, x[1:] / x[:-1], x[:-1] / x[1:])
+        link[:, 1:] = np.where(direction > 0, x[:, 1:] / x[:, :-1], x[:, :-1] / x[:, 1:])
         for r, (_, _, pos) in enumerate(nodes):
-            wn = w[pos] / w[pos].sum()
-            growth = link[:, pos] @ wn
-            level = np.cumprod(growth)
-            idx[r] = 100.0 * level / level[b]
-        c_total = idx[0]
+            wn = w[:, None, pos]
+            level = np.cumprod((link[:, :, pos] * wn).sum(axis=2) / wn.sum(axis=2), axis=1)
+            idx[:, r] = 100.0 * level / level[:, b:b + 1]
+        c_total = idx[:, 0]
         for r, (_, _, pos) in enumerate(nodes):
-            pts[r, 1:] = c_total[:-1] * ((link[1:, pos] - 1.0) @ w[pos]) / w.sum()
-    d_total = pts[0]
+            wn = w[:, None, pos]
+            pts[:, r, 1:] = c_total[:, :-1] * ((link[:, 1:, pos] - 1.0) * wn).sum(axis=2) / w_total
+    d_total = pts[:, :1, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(d_total != 0, 100.0 * pts / d_total, np.nan)
     n_n = len(nodes)
     return pd.DataFrame({
-        "unit": unit,
-        "period": np.tile(np.asarray(periods, dtype=object), n_n),
-        "node": np.repeat([n for n, _, _ in nodes], n_t),
-        "level": np.repeat([lv for _, lv, _ in nodes], n_t),
+        "unit": np.repeat(np.asarray(units, dtype=object), n_n * n_t),
+        "period": np.tile(np.asarray(periods, dtype=object), n_u * n_n),
+        "node": np.tile(np.repeat(np.asarray([n for n, _, _ in nodes], dtype=object), n_t), n_u),
+        "level": np.tile(np.repeat(np.asarray([lv for _, lv, _ in nodes], dtype=object), n_t),
+                         n_u),
         "index": idx.ravel(),
         "contribution_points": pts.ravel(),
         "contribution_share": share.ravel(),
