@@ -1,5 +1,7 @@
 """The workbook an office circulates: results sorted by total score, a sheet per class,
-indicator scores, the fixed-base index, and a sheet per region with its diagnosis."""
+the indicator scores and the diagnosis per region of the latest period (a sheet per
+region), the fixed-base index, and a sheet about the run. Written with openpyxl in
+write-only mode; the CSV files hold every period."""
 
 from __future__ import annotations
 
@@ -59,36 +61,65 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return out
 
 
-def _put(ws: Any, df: pd.DataFrame, start_row: int = 1) -> None:
-    for j, col in enumerate(df.columns, start=1):
-        c = ws.cell(row=start_row, column=j, value=str(col))
-        c.font = Font(bold=True)
-        c.fill = _HEAD_FILL
-        c.alignment = Alignment(wrap_text=True, vertical="center")
-    for i, row in enumerate(df.itertuples(index=False), start=start_row + 1):
-        for j, v in enumerate(row, start=1):
-            if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
-                continue
-            if isinstance(v, float):
-                cell = ws.cell(row=i, column=j, value=float(v))
+def _value(v: Any) -> Any:
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, bool | str | int | float):
+        return v
+    if hasattr(v, "item"):
+        return v.item()
+    return str(v)
+
+
+def _put(ws: Any, df: pd.DataFrame, facts: list[tuple[str, Any]] | None = None) -> None:
+    """Write a table into a write-only sheet: bold shaded headers, numbers with 2 decimals,
+    columns as wide as their text; ``facts`` (label, value) pairs go above the table."""
+    from openpyxl.cell import WriteOnlyCell
+
+    widths = [max([len(str(c)) * 2] + [len(str(x)) * 2 for x in df.iloc[:, j].head(200)])
+              for j, c in enumerate(df.columns)]
+    if facts:
+        widths[0] = max(widths[0], *(len(str(k)) * 2 for k, _ in facts))
+    for j, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = min(max(8, w * 0.6 + 2), 48)
+    head_row = 1 + (len(facts) + 1 if facts else 0)
+    ws.freeze_panes = f"B{head_row + 1}"
+    bold = Font(bold=True)
+    for k, v in facts or []:
+        label = WriteOnlyCell(ws, value=k)
+        label.font = bold
+        ws.append([label, _value(v)])
+    if facts:
+        ws.append([])
+    head = []
+    for c in df.columns:
+        cell = WriteOnlyCell(ws, value=str(c))
+        cell.font = bold
+        cell.fill = _HEAD_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        head.append(cell)
+    ws.append(head)
+    floats = [pd.api.types.is_float_dtype(df[c]) for c in df.columns]
+    for row in df.itertuples(index=False):
+        out = []
+        for v, is_f in zip(row, floats, strict=True):
+            v = _value(v)
+            if is_f and isinstance(v, float):
+                cell = WriteOnlyCell(ws, value=v)
                 cell.number_format = "0.00"
-            elif isinstance(v, bool):
-                ws.cell(row=i, column=j, value=bool(v))
-            elif hasattr(v, "item"):
-                ws.cell(row=i, column=j, value=v.item())
+                out.append(cell)
             else:
-                ws.cell(row=i, column=j, value=v if isinstance(v, int | str) else str(v))
-    for j, col in enumerate(df.columns, start=1):
-        width = max([len(str(col)) * 2] + [len(str(x)) * 2 for x in df.iloc[:, j - 1].head(200)])
-        ws.column_dimensions[get_column_letter(j)].width = min(max(8, width * 0.6 + 2), 48)
-    ws.freeze_panes = ws.cell(row=start_row + 1, column=2)
+                out.append(v)
+        ws.append(out)
 
 
 def _indicator_view(res: AssessmentResult, lang: str, unit: str | None = None,
-                    period: Any = None) -> pd.DataFrame:
-    s = res.indicator_scores
+                    period: Any = None, by_unit: dict[Any, pd.DataFrame] | None = None,
+                    scores: pd.DataFrame | None = None) -> pd.DataFrame:
+    s = res.indicator_scores if scores is None else scores
     if unit is not None:
-        s = s[(s["unit"] == unit) & (s["period"] == period)]
+        s = by_unit[unit] if by_unit is not None else s[(s["unit"] == unit)
+                                                          & (s["period"] == period)]
     fw = res.framework
     names = {i.id: i.name(lang) for i in fw.indicators}
     providers = {i.id: i.provider or "" for i in fw.indicators}
@@ -111,20 +142,21 @@ class _Row:
 
 def write_workbook(res: AssessmentResult, path: str | Path, lang: str = "zh") -> None:
     """Write the assessment workbook (see the module docstring)."""
-    wb = Workbook()
+    wb = Workbook(write_only=True)
     used: set[str] = set()
-    ws = wb.active
-    ws.title = _sheet_name(word("results", lang), used)
     wide = results_wide(res, lang)
-    _put(ws, wide)
+    _put(wb.create_sheet(_sheet_name(word("results", lang), used)), wide)
     class_col = header("class", lang)
     for c in res.framework.class_ids:
         name = res.framework.region_class(c).name(lang)
         sub = wide[wide[class_col] == name]
         if not sub.empty:
             _put(wb.create_sheet(_sheet_name(name, used)), sub)
+    last = list(pd.unique(res.diagnosis["period"]))[-1]
+    sc = res.indicator_scores
+    latest = sc[sc["period"] == last]
     _put(wb.create_sheet(_sheet_name(word("indicators", lang), used)),
-         _indicator_view(res, lang))
+         _indicator_view(res, lang, scores=latest))
     if res.fixed_base is not None:
         fb = res.fixed_base[res.fixed_base["level"].isin(["total", "dimension"])]
         fb = fb.assign(level=fb["level"].map(lambda v: word(v, lang)),
@@ -132,10 +164,9 @@ def write_workbook(res: AssessmentResult, path: str | Path, lang: str = "zh") ->
         _put(wb.create_sheet(_sheet_name(word("fixed_base", lang), used)),
              fb.rename(columns={c: header(c, lang) for c in fb.columns}))
     diag = res.diagnosis
-    last = list(pd.unique(diag["period"]))[-1]
+    by_unit = dict(tuple(latest.groupby("unit", sort=False)))
     for rec in diag[diag["period"] == last].to_dict("records"):
         row = _Row(rec)
-        ws = wb.create_sheet(_sheet_name(str(row.unit), used))
         facts = [
             (header("period", lang), row.period),
             (header("class", lang), _class_name(res, rec["class"], lang)),
@@ -150,10 +181,8 @@ def write_workbook(res: AssessmentResult, path: str | Path, lang: str = "zh") ->
             (header("top_losses", lang), row.top_losses),
             (header("weakest_node", lang), row.weakest_node or ""),
         ]
-        for i, (k, v) in enumerate(facts, start=1):
-            ws.cell(row=i, column=1, value=k).font = Font(bold=True)
-            ws.cell(row=i, column=2, value=v)
-        _put(ws, _indicator_view(res, lang, row.unit, row.period), start_row=len(facts) + 2)
+        _put(wb.create_sheet(_sheet_name(str(row.unit), used)),
+             _indicator_view(res, lang, row.unit, row.period, by_unit), facts)
     about = wb.create_sheet(_sheet_name(word("about", lang), used))
     fw = res.framework
     info = [("framework", fw.id), ("name", fw.name_zh if lang == "zh" else fw.name_en),
@@ -163,9 +192,17 @@ def write_workbook(res: AssessmentResult, path: str | Path, lang: str = "zh") ->
               ", ".join(map(str, v)) if isinstance(v, list) else str(v))
              for k, v in res.params.items() if k not in ("framework", "lang")]
     info += [("note", n) for n in res.notes]
-    for i, (k, v) in enumerate(info, start=1):
-        about.cell(row=i, column=1, value=word(k, lang)).font = Font(bold=True)
-        about.cell(row=i, column=2, value=None if v is None else str(v))
+    if res.indicator_scores["period"].nunique() > 1:
+        info.append(("note", "指标得分表只列最近一期；各期见 indicator_scores.csv" if lang == "zh"
+                     else "the indicator sheet shows the latest period; all periods are in "
+                     "indicator_scores.csv"))
     about.column_dimensions["A"].width = 20
     about.column_dimensions["B"].width = 80
+    bold = Font(bold=True)
+    from openpyxl.cell import WriteOnlyCell
+
+    for k, v in info:
+        label = WriteOnlyCell(about, value=word(k, lang))
+        label.font = bold
+        about.append([label, None if v is None else str(v)])
     wb.save(path)
