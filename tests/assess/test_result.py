@@ -38,7 +38,8 @@ def test_write_files_and_workbook(tmp_path, res):
     scores = [r[3] for r in rows if r[1] == 2022]
     assert scores == sorted(scores, reverse=True)
     u3 = wb["u3"]
-    assert u3["A1"].value == "时期" and u3["B3"].value == pytest.approx(
+    assert u3["A1"].value == "地区" and u3["A2"].value == "时期"
+    assert u3["B4"].value == pytest.approx(
         res.totals(2022).set_index("unit").loc["u3", "total_score"], abs=0.005)
     about = {r[0]: r[1] for r in wb["说明"].iter_rows(values_only=True)}
     assert about["文号"] == "演发改〔2024〕1号"

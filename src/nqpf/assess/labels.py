@@ -12,6 +12,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "class": ("类别", "Class"),
     "node": ("层级", "Node"),
     "node_name": ("名称", "Name"),
+    "name": ("名称", "Name"),
     "level": ("级别", "Level"),
     "level_score": ("水平得分", "Level score"),
     "progress_score": ("进步得分", "Progress score"),

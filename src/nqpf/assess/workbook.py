@@ -45,6 +45,21 @@ def results_wide(res: AssessmentResult, lang: str = "zh") -> pd.DataFrame:
     return out.rename(columns={c: header(c, lang) for c in cols}).reset_index(drop=True)
 
 
+def _with_names(df: pd.DataFrame, lang: str, col: str) -> pd.DataFrame:
+    """Add a name column after the unit column when units are codes with known names
+    (CN-BJ → 北京, DEU → Germany)."""
+    from ..datasets.reference import unit_label
+
+    if col not in df.columns:
+        return df
+    names = [unit_label(str(u), lang) for u in df[col]]
+    if all(n == str(u) for n, u in zip(names, df[col], strict=True)):
+        return df
+    out = df.copy()
+    out.insert(list(out.columns).index(col) + 1, header("name", lang), names)
+    return out
+
+
 def _class_name(res: AssessmentResult, c: Any, lang: str) -> str:
     if c is None or (isinstance(c, float) and pd.isna(c)):
         return word("no_class", lang)
@@ -76,12 +91,18 @@ def _put(ws: Any, df: pd.DataFrame, facts: list[tuple[str, Any]] | None = None) 
     columns as wide as their text; ``facts`` (label, value) pairs go above the table."""
     from openpyxl.cell import WriteOnlyCell
 
-    widths = [max([len(str(c)) * 2] + [len(str(x)) * 2 for x in df.iloc[:, j].head(200)])
+    def shown(x: Any) -> str:
+        return f"{x:.2f}" if isinstance(x, float) else str(x)
+
+    def width(text: str) -> int:  # CJK characters take two columns
+        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+    widths = [max([width(str(c))] + [width(shown(x)) for x in df.iloc[:, j].head(200)])
               for j, c in enumerate(df.columns)]
     if facts:
-        widths[0] = max(widths[0], *(len(str(k)) * 2 for k, _ in facts))
+        widths[0] = max(widths[0], *(width(str(k)) for k, _ in facts))
     for j, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = min(max(8, w * 0.6 + 2), 48)
+        ws.column_dimensions[get_column_letter(j)].width = min(max(8, w * 1.1 + 2), 48)
     head_row = 1 + (len(facts) + 1 if facts else 0)
     ws.freeze_panes = f"B{head_row + 1}"
     bold = Font(bold=True)
@@ -144,7 +165,7 @@ def write_workbook(res: AssessmentResult, path: str | Path, lang: str = "zh") ->
     """Write the assessment workbook (see the module docstring)."""
     wb = Workbook(write_only=True)
     used: set[str] = set()
-    wide = results_wide(res, lang)
+    wide = _with_names(results_wide(res, lang), lang, header("unit", lang))
     _put(wb.create_sheet(_sheet_name(word("results", lang), used)), wide)
     class_col = header("class", lang)
     for c in res.framework.class_ids:
@@ -156,13 +177,14 @@ def write_workbook(res: AssessmentResult, path: str | Path, lang: str = "zh") ->
     sc = res.indicator_scores
     latest = sc[sc["period"] == last]
     _put(wb.create_sheet(_sheet_name(word("indicators", lang), used)),
-         _indicator_view(res, lang, scores=latest))
+         _with_names(_indicator_view(res, lang, scores=latest), lang, header("unit", lang)))
     if res.fixed_base is not None:
         fb = res.fixed_base[res.fixed_base["level"].isin(["total", "dimension"])]
         fb = fb.assign(level=fb["level"].map(lambda v: word(v, lang)),
                        unit=fb["unit"].map(lambda u: word("all", lang) if u == "all" else u))
+        fb = fb.rename(columns={c: header(c, lang) for c in fb.columns})
         _put(wb.create_sheet(_sheet_name(word("fixed_base", lang), used)),
-             fb.rename(columns={c: header(c, lang) for c in fb.columns}))
+             _with_names(fb, lang, header("unit", lang)))
     diag = res.diagnosis
     by_unit = dict(tuple(latest.groupby("unit", sort=False)))
     for rec in diag[diag["period"] == last].to_dict("records"):
@@ -181,7 +203,12 @@ def write_workbook(res: AssessmentResult, path: str | Path, lang: str = "zh") ->
             (header("top_losses", lang), row.top_losses),
             (header("weakest_node", lang), row.weakest_node or ""),
         ]
-        _put(wb.create_sheet(_sheet_name(str(row.unit), used)),
+        from ..datasets.reference import unit_label
+
+        title = unit_label(str(row.unit), lang)
+        facts.insert(0, (header("unit", lang), row.unit if title == str(row.unit)
+                         else f"{title} ({row.unit})"))
+        _put(wb.create_sheet(_sheet_name(title, used)),
              _indicator_view(res, lang, row.unit, row.period, by_unit), facts)
     about = wb.create_sheet(_sheet_name(word("about", lang), used))
     fw = res.framework
