@@ -149,3 +149,12 @@ def test_panel_and_framework_object_input(data, fw_dict):
     a = nqpf.assess(panel, fw, classes=CLASSES)
     b = nqpf.assess.assess(data, fw_dict, classes=CLASSES)
     pd.testing.assert_frame_equal(a.assessment, b.assessment)
+
+
+def test_class_file_may_name_provinces(fw_dict):
+    df = pd.DataFrame({"unit": ["CN-BJ", "CN-SH"], "period": [2024, 2024], "rd": [6.0, 4.0],
+                       "pat": [10.0, 8.0], "energy": [0.2, 0.3]})
+    res = nqpf.assess(df, fw_dict, classes={"北京": "A", "Shanghai": "B"})
+    assert res.classes == {"CN-BJ": "A", "CN-SH": "B"}
+    with pytest.raises(DataError, match="unit '天津' is not in the data"):
+        nqpf.assess(df, fw_dict, classes={"北京": "A", "Shanghai": "B", "天津": "A"})

@@ -90,6 +90,7 @@ def assign_classes(
             )
         return dict.fromkeys(units)
     mapping, where = read_classes(classes)
+    mapping, where = _to_unit_ids(mapping, where, units)
     known = set(fw.class_ids)
     for u, c in mapping.items():
         if c not in known:
@@ -116,6 +117,25 @@ def assign_classes(
             "score them on the framework's own targets and weights"
         )
     return {u: mapping.get(u) for u in units}
+
+
+def _to_unit_ids(mapping: dict[str, str], where: dict[str, str], units: Sequence[str],
+                 ) -> tuple[dict[str, str], dict[str, str]]:
+    """Units of a class file written by name (北京, Beijing) where the data hold codes (CN-BJ)."""
+    from ..datasets.reference import unit_label
+
+    have = set(units)
+    if all(u in have for u in mapping):
+        return mapping, where
+    by_name: dict[str, str] = {}
+    for u in units:
+        for lang in ("zh", "en"):
+            by_name.setdefault(unit_label(str(u), lang), u)
+    out, out_where = {}, {}
+    for k, v in mapping.items():
+        u = k if k in have else by_name.get(k, k)
+        out[u], out_where[u] = v, where[k]
+    return out, out_where
 
 
 def indicator_panel(data: Any, fw: Framework) -> Panel:

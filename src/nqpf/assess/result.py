@@ -146,7 +146,9 @@ class AssessmentResult:
 
         ``kind="ranking"``: total scores of one period (default the last) as bars,
         coloured by grade; ``kind="fixed_base"``: the total fixed-base index of the
-        whole and of each unit over time.
+        whole and of each unit over time. Titles are in English; Chinese unit names
+        and grades need a CJK font: draw and save inside
+        ``nqpf.report.fonts.figure_style("zh")`` (the study's assessment chapter does).
         """
         from matplotlib.figure import Figure
 

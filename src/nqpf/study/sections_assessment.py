@@ -16,7 +16,6 @@ from typing import Any
 
 import pandas as pd
 
-from ..datasets.reference import unit_label
 from ..errors import DataError
 from ..report.model import Section
 from .sections_common import Context, table, zh_en
@@ -27,8 +26,9 @@ __all__ = ["GRADE_COLOURS", "grade_map", "run", "section"]
 GRADE_COLOURS = ("#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027", "#7f0000")
 
 
-def _classes(ctx: Context, spec: Any, units: list[str]) -> Any:
-    """The class mapping with unit names (北京, Beijing) turned into the data's unit ids."""
+def _classes(ctx: Context, spec: Any) -> Any:
+    """The class mapping of the study (names such as 北京 are matched to the data's ids by
+    :func:`nqpf.assess.inputs.assign_classes`)."""
     if spec.classes is None:
         return None
     from ..assess.inputs import read_classes
@@ -43,11 +43,7 @@ def _classes(ctx: Context, spec: Any, units: list[str]) -> Any:
         mapping, _ = read_classes(path)
     else:
         mapping, _ = read_classes(dict(spec.classes))
-    by_name = {}
-    for u in units:
-        for lang in ("zh", "en"):
-            by_name[unit_label(u, lang)] = u
-    return {by_name.get(k, k) if k not in units else k: v for k, v in mapping.items()}
+    return mapping
 
 
 def run(ctx: Context) -> Any:
@@ -60,7 +56,7 @@ def run(ctx: Context) -> Any:
     if spec.grades is not None:
         grades = [(g, -math.inf if t is None else t) for g, t in spec.grades]
     res = assess(
-        panel, ctx.framework, classes=_classes(ctx, spec, list(panel.units)),
+        panel, ctx.framework, classes=_classes(ctx, spec),
         period=spec.period, base_year=spec.base_year, rule=spec.rule, rules=spec.rules or None,
         cap=spec.cap, efficacy_bounds=spec.efficacy_bounds, efficacy_range=spec.efficacy_range,
         level_weight=spec.level_weight, progress_from=spec.progress_from, grades=grades,
