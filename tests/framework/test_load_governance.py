@@ -66,3 +66,16 @@ def test_yaml_errors_carry_line(tmp_path):
         "        low: 5\n        high: 1\n", encoding="utf-8")
     with pytest.raises(FrameworkError, match=r"f.yaml, line 7: .*low \(5\) must be below high"):
         load_framework(p)
+
+
+def test_governance_round_trip_through_to_table(tmp_path):
+    p = tmp_path / "考核.csv"
+    _table().to_csv(p, index=False, encoding="utf-8-sig")
+    fw = load_framework(p)
+    out = tmp_path / "back.csv"
+    fw.to_table().to_csv(out, index=False, encoding="utf-8-sig")
+    back = load_framework(out, id=fw.id)
+    for a, b in zip(fw.indicators, back.indicators, strict=True):
+        assert (a.goal, a.low, a.high, a.bands, a.provider, a.formula_text, a.frequency,
+                a.mandatory) == (b.goal, b.low, b.high, b.bands, b.provider, b.formula_text,
+                                 b.frequency, b.mandatory)

@@ -939,8 +939,11 @@ class Framework(BaseModel):
         ``subdimension_id``, ``subdimension``, ``subdimension_en``,
         ``subdimension_weight``, ``indicator``, ``name_zh``, ``name_en``,
         ``unit``, ``direction``, ``weight``, ``series``, ``denominator``,
-        ``scale``, ``log``, ``source``. Framework-level fields (id, names,
-        description, unit kind) and ``bounds`` are not part of the table.
+        ``scale``, ``log``, ``source``, and where any indicator has them the
+        governance columns ``provider``, ``formula``, ``frequency``, ``target``,
+        ``target_op``, ``low``, ``high``, ``bands`` (``threshold:score; …``) and
+        ``mandatory``. Framework-level fields (id, names, description, unit kind,
+        validity, document, classes) and ``bounds`` are not part of the table.
         """
         rows = []
         for d in self.dimensions:
@@ -968,9 +971,12 @@ class Framework(BaseModel):
                             "scale": i.scale,
                             "log": i.log,
                             "source": i.source,
+                            **_governance_cells(i),
                         }
                     )
-        return pd.DataFrame(rows)
+        df = pd.DataFrame(rows)
+        empty = [c for c in _GOVERNANCE_COLUMNS if df[c].isna().all()]
+        return df.drop(columns=empty)
 
     def render_tree(self, lang: str = "zh") -> str:
         """An indented text tree for the terminal.
@@ -1012,6 +1018,30 @@ class Framework(BaseModel):
 
 
 # ---------------------------------------------------------------------- helpers
+_GOVERNANCE_COLUMNS = ("provider", "formula", "frequency", "target", "target_op", "low", "high",
+                       "bands", "mandatory")
+
+
+def _governance_cells(i: Indicator) -> dict[str, Any]:
+    """The governance columns of a flat table for one indicator (None where not set)."""
+    target = None
+    if isinstance(i.target, tuple):
+        target = f"{i.target[0]:g}..{i.target[1]:g}"
+    elif i.target is not None:
+        target = i.target
+    return {
+        "provider": i.provider,
+        "formula": i.formula_text,
+        "frequency": i.frequency,
+        "target": target,
+        "target_op": i.target_op if i.target_op in (">=", "<=", "=") else None,
+        "low": i.low,
+        "high": i.high,
+        "bands": "; ".join(f"{t:g}:{v:g}" for t, v in i.bands) if i.bands else None,
+        "mandatory": True if i.mandatory else None,
+    }
+
+
 def _lang(lang: str) -> str:
     if lang not in ("zh", "en"):
         raise FrameworkError(f"unknown language {lang!r}; use 'zh' or 'en'")
