@@ -158,3 +158,19 @@ def test_class_file_may_name_provinces(fw_dict):
     assert res.classes == {"CN-BJ": "A", "CN-SH": "B"}
     with pytest.raises(DataError, match="unit '天津' is not in the data"):
         nqpf.assess(df, fw_dict, classes={"北京": "A", "Shanghai": "B", "天津": "A"})
+
+
+def test_base_year_missing_for_a_unit(data, fw_dict):
+    bad = data.copy()
+    bad.loc[(bad["unit"] == "u3") & (bad["period"] == 2020), "energy"] = np.nan
+    with pytest.raises(DataError, match="base period 2020 is missing for unit 'u3', "
+                       "indicator 'energy'.*--base-year"):
+        nqpf.assess(bad, fw_dict, classes=CLASSES, period=2022, base_year=2020,
+                    level_weight=1.0)
+    with pytest.raises(DataError, match="'energy' is missing for unit 'u3', period 2020"):
+        nqpf.assess(bad, fw_dict, classes=CLASSES, period=2022, base_year=2021)
+    res = nqpf.assess(data, fw_dict, classes=CLASSES, period=2022, base_year=2021,
+                      chained=True)
+    assert res.fixed_base.attrs == {"base": 2021, "chained": True}
+    assert nqpf.assess(bad, fw_dict, classes=CLASSES, period=2022,
+                       fixed_base=False).fixed_base is None
