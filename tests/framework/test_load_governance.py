@@ -79,3 +79,14 @@ def test_governance_round_trip_through_to_table(tmp_path):
         assert (a.goal, a.low, a.high, a.bands, a.provider, a.formula_text, a.frequency,
                 a.mandatory) == (b.goal, b.low, b.high, b.bands, b.provider, b.formula_text,
                                  b.frequency, b.mandatory)
+
+
+def test_class_errors_carry_line(tmp_path):
+    p = tmp_path / "f.yaml"
+    p.write_text(
+        "id: f\nname_zh: f\ndimensions:\n  - id: d\n    name_zh: d\n    indicators:\n"
+        "      - {id: x, name_zh: x, direction: +, target: 2, weight: 0.5}\n"
+        "      - {id: y, name_zh: y, direction: +, target: 2, weight: 0.5}\n"
+        "classes:\n  - id: south\n    weights: {x: 0.7, y: 0.5}\n", encoding="utf-8")
+    with pytest.raises(FrameworkError, match=r"f.yaml, line 10: class south: weights sum to 1.2"):
+        load_framework(p)

@@ -1094,6 +1094,18 @@ def _loc_text(loc: tuple[Any, ...], data: Any) -> tuple[str, str]:
     return ".".join(parts), kind
 
 
+def _class_line(node: Any, data: Any, msg: str) -> int | None:
+    """The line of the class a framework-level message names (``class X:``, ``classes[X]``)."""
+    m = re.search(r"class(?:es\[| )([^\]:\s]+)", msg)
+    classes = data.get("classes") if isinstance(data, dict) else None
+    if not m or not isinstance(classes, list):
+        return None
+    for k, c in enumerate(classes):
+        if isinstance(c, dict) and str(c.get("id")) == m.group(1):
+            return key_line(node, ["classes", k])
+    return key_line(node, ["classes"])
+
+
 def _framework_error(
     err: ValidationError, data: Any, source: str | None, node: Any = None
 ) -> FrameworkError:
@@ -1102,6 +1114,8 @@ def _framework_error(
         loc, kind = _loc_text(tuple(e["loc"]), data)
         line_no = key_line(node, [k for k in e["loc"] if isinstance(k, str | int)]) if (
             node is not None and e["loc"]) else None
+        if node is not None and not e["loc"]:
+            line_no = _class_line(node, data, str(e["msg"]))
         msg = str(e["msg"])
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
