@@ -3,6 +3,7 @@
 The main entry points::
 
     from nqpf import read_panel, load_framework, validate, impute, build_index, Recipe
+    result = nqpf.assess(data, "framework.yaml", classes="classes.csv")  # office assessment
 
 A notebook user goes from a DataFrame to a displayed, plotted index in three lines::
 
@@ -32,6 +33,7 @@ _LAZY: dict[str, str] = {
     "FrameworkError": "nqpf.errors",
     "NqpfError": "nqpf.errors",
     "UnitNameError": "nqpf.errors",
+    "assess": "nqpf.assess",
     "MissingExtraError": "nqpf.extras",
     "load_framework": "nqpf.framework",
     "prepare": "nqpf.framework",
@@ -57,6 +59,7 @@ __all__ = [
     "Panel",
     "Recipe",
     "UnitNameError",
+    "assess",
     "audit",
     "build_index",
     "compare",
@@ -77,6 +80,7 @@ __getattr__, __dir__ = exports(__name__, _LAZY)
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from .assess import assess
     from .datasets import load_demo_panel
     from .efficiency.dea import dea
     from .errors import DataError, FrameworkError, NqpfError, UnitNameError

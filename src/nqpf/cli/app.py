@@ -19,6 +19,7 @@ from .. import __version__
 from ..errors import NqpfError
 from . import (
     analyze,
+    assess,
     convert,
     data,
     demo,
@@ -43,6 +44,7 @@ COMMANDS = (
     study,
     validate,
     index,
+    assess,
     robustness,
     evaluate,
     tfp,

@@ -1,4 +1,4 @@
-"""``nqpf framework list|show|check``: built-in and user frameworks."""
+"""``nqpf framework list|show|check|diff``: built-in and user frameworks."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from .common import (
     table,
 )
 
-framework_app = typer.Typer(help="Show, list and check indicator frameworks.", no_args_is_help=True)
+framework_app = typer.Typer(
+    help="Show, list, check and compare indicator frameworks.", no_args_is_help=True
+)
 
 
 def framework_list() -> None:
@@ -44,37 +46,78 @@ def framework_show(
 
 
 def framework_check(
-    file: Annotated[Path, typer.Argument(help="A framework YAML file or flat table.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Framework YAML file(s) or flat table(s); versions must not overlap."),
+    ],
     data: Annotated[
         Path | None, typer.Option("--data", help="Also check that the data has every series.")
     ] = None,
 ) -> None:
-    """Validate a framework file (and, with --data, that the data holds what it needs)."""
-    from ..framework import load_framework
+    """Validate framework files: tree, targets, low/high, bands, weights, classes, cascades,
+    and (given several versions of one framework) that their validity does not overlap."""
+    from ..errors import FrameworkError
+    from ..framework import check_versions, load_framework
 
-    if not file.exists():
-        from ..errors import FrameworkError
-
-        raise FrameworkError(f"{file}: no such file")
-    fw = load_framework(file)
-    dims = len(fw.dimensions)
-    out.print(
-        f"[green]OK[/green] {escape(str(file))}: {escape(fw.id)}, {dims} dimensions, "
-        f"{len(fw.indicators)} indicators"
-    )
+    fws = []
+    for file in files:
+        if not file.exists():
+            raise FrameworkError(f"{file}: no such file")
+        fw = load_framework(file)
+        fws.append(fw)
+        dims = len(fw.dimensions)
+        n_t = sum(i.target is not None for i in fw.indicators)
+        valid = ""
+        if fw.valid_from or fw.valid_to:
+            valid = f", valid {fw.valid_from or 'open'} … {fw.valid_to or 'open'}"
+        extra = f", extends {fw.extends}" if fw.extends else ""
+        doc = f", {fw.document}" if fw.document else ""
+        out.print(
+            f"[green]OK[/green] {escape(str(file))}: {escape(fw.id)} version "
+            f"{escape(fw.version)}{escape(valid + doc + extra)}; {dims} dimensions, "
+            f"{len(fw.indicators)} indicators ({n_t} with targets), "
+            f"{len(fw.class_ids)} classes"
+        )
+    if len(fws) > 1:
+        check_versions(fws, [str(f) for f in files])
+        out.print(f"[green]OK[/green] the validity of the {len(fws)} versions does not overlap")
     if data is not None:
         panel = read_data([data], "auto", None, None, None, None, None, None, "auto")
-        need = fw.required_series()
-        missing = [s for s in need if s not in panel.indicators]
-        if missing:
-            from ..errors import FrameworkError
+        for fw in fws:
+            need = fw.required_series()
+            missing = [s for s in need if s not in panel.indicators]
+            if missing:
+                raise FrameworkError(f"{data} lacks series {fw.id} needs: {missing}")
+            out.print(f"[green]OK[/green] {escape(str(data))} holds all {len(need)} series")
 
-            raise FrameworkError(f"{data} lacks series the framework needs: {missing}")
-        out.print(f"[green]OK[/green] {escape(str(data))} holds all {len(need)} series")
+
+def framework_diff(
+    old: Annotated[str, typer.Argument(help="The earlier framework (name, YAML or table).")],
+    new: Annotated[str, typer.Argument(help="The later framework.")],
+    lang: LangOpt = "zh",
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Also write the changes as a CSV table.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the CSV.")] = False,
+) -> None:
+    """List added and removed indicators and changed targets, weights and classes."""
+    from ..errors import DataError
+    from ..framework import diff, load_framework, render_diff
+    from ..output import atomic_write
+
+    check_lang(lang)
+    a, b = load_framework(old), load_framework(new)
+    out.print(render_diff(a, b, lang), markup=False, highlight=False)
+    if csv is not None:
+        if csv.exists() and not force:
+            raise DataError(f"{csv} exists; pass --force to overwrite it")
+        d = diff(a, b, lang)
+        atomic_write(csv, lambda p: d.to_csv(p, index=False, encoding="utf-8-sig"))
 
 
 def register(app: typer.Typer) -> None:
     framework_app.command("list")(framework_list)
     framework_app.command("show")(framework_show)
     framework_app.command("check")(framework_check)
+    framework_app.command("diff")(framework_diff)
     app.add_typer(framework_app, name="framework")

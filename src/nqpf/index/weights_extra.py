@@ -59,7 +59,7 @@ def independence(Z: Any, *, names: Sequence[Any] | None = None):
     WeightResult
         ``details``: ``R`` (multiple correlation), ``R2``, ``inverse`` (1/R).
     """
-    from .weights import WeightResult, _constant_names, _corr_checked, _matrix, _names, _stats
+    from .weights_base import WeightResult, _constant_names, _corr_checked, _matrix, _names, _stats
 
     z, _ = _matrix(Z, names, "independence")
     k = z.shape[1]
@@ -113,7 +113,7 @@ def factor(
         ``details``: ``loadings``, ``score_coefficients``, ``composite``,
         ``factor_variance``, ``n_factors``.
     """
-    from .weights import (
+    from .weights_base import (
         WeightResult,
         _constant_names,
         _corr_checked,
@@ -210,7 +210,7 @@ def fahp(matrix: Any, *, fuzzy_method: str = "buckley", names: Sequence[Any] | N
         ``details``: ``fuzzy_weights`` (k, 3) for Buckley, ``extents`` (k, 3)
         and ``possibility`` (k, k) for Chang.
     """
-    from .weights import WeightResult, _names
+    from .weights_base import WeightResult, _names
 
     M = fuzzy_matrix(matrix)
     k = M.shape[0]
@@ -252,7 +252,7 @@ def optimal(Z: Any, *, target: Any = None, names: Sequence[Any] | None = None):
     """
     from scipy.optimize import minimize
 
-    from .weights import WeightResult, _constant_names, _matrix, _names, _stats
+    from .weights_base import WeightResult, _constant_names, _matrix, _names, _stats
 
     z, _ = _matrix(Z, names, "optimal")
     k = z.shape[1]

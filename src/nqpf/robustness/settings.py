@@ -85,11 +85,26 @@ def without_nodes(framework: Any, remove: list[str]) -> Any:
     return load_framework(d)
 
 
+#: The categorical uncertain inputs of the batched engine, in design order.
+CATEGORICAL = ("impute", "normalise", "weights", "aggregate", "leave_one_out")
+
+
+def imputed_base_panel(prep: Any) -> Any:
+    """The panel filled by the base imputation choice (the first alternative), if any."""
+    method = prep.space.options["impute"][0]
+    p = prep.panel
+    if method is not None:
+        from ..panel.impute import impute
+
+        for m in method.split("+"):
+            p = impute(p, m.strip())
+    return p
+
+
 def evaluate_engine(prep: Any, ch: dict[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
     """Scores (len(rows), units, periods) of the design points ``rows``, by build_index."""
     from ..framework import prepare
     from ..index import build_index
-    from .uncertainty import CATEGORICAL, _imputed
 
     space = prep.space
     units, periods = list(prep.panel.units), list(prep.panel.periods)
@@ -103,7 +118,7 @@ def evaluate_engine(prep: Any, ch: dict[str, np.ndarray], rows: np.ndarray) -> n
             if pick["impute"] is not None:
                 saved = space.options["impute"]
                 space.options["impute"] = [pick["impute"]]
-                base = _imputed(prep)
+                base = imputed_base_panel(prep)
                 space.options["impute"] = saved
             prepared[imp] = prepare(base, prep.framework)
         removed = [x for x in (pick["leave_one_out"], pick.get("remove")) if x is not None]

@@ -64,6 +64,8 @@ import pandas as pd
 from ..errors import DataError
 from ..extras import require
 from ..panel.core import Panel
+from .settings import CATEGORICAL
+from .settings import imputed_base_panel as _imputed
 
 INPUTS = (
     "impute",
@@ -76,7 +78,6 @@ INPUTS = (
 )
 BATCH_AGGREGATES = ("sum", "geometric", "topsis", "gra")
 DATA_DRIVEN = ("entropy", "critic", "cv", "sd")
-CATEGORICAL = ("impute", "normalise", "weights", "aggregate", "leave_one_out")
 DEFAULT_WEIGHTS = ("entropy", "critic", "equal")
 DEFAULT_PERTURB = 0.2
 DEFAULT_SAMPLES = 1024
@@ -1023,17 +1024,6 @@ def _base_recipe(recipe: Any, space: _Space) -> Any:
         ),
         {p: space.options[p][0] for p in space.categorical if p not in CATEGORICAL + ("remove",)},
     )
-
-
-def _imputed(prep: _Prepared) -> Panel:
-    method = prep.space.options["impute"][0]
-    p = prep.panel
-    if method is not None:
-        from ..panel.impute import impute
-
-        for m in method.split("+"):
-            p = impute(p, m.strip())
-    return p
 
 
 def _stability(ranks_df: pd.DataFrame) -> pd.DataFrame:

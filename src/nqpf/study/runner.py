@@ -129,6 +129,10 @@ def run_study(
         steps.append((a, lambda a=a: SA.run(ctx, a)))
     if spec.robustness is not None:
         steps.append(("robustness", lambda: SI.robustness(ctx)))
+    if spec.assessment is not None:
+        from . import sections_assessment as SAs
+
+        steps.append(("assessment", lambda: SAs.run(ctx)))
 
     say = progress or (lambda _s, _d, _t: None)
     total = len(steps) + 1
@@ -397,6 +401,7 @@ _ORDER = (
     "obstacles",
     "types",
     "robustness",
+    "assessment",
 )
 
 
@@ -418,6 +423,10 @@ def _sections(ctx: Context, results: dict[str, Any], analyses: list[str]) -> lis
         made[key] = sec
     if "robustness" in results:
         made["robustness"] = SI.robustness_section(ctx, results["robustness"])
+    if results.get("assessment") is not None:
+        from . import sections_assessment as SAs
+
+        made["assessment"] = SAs.section(ctx, results["assessment"])
     return [made[k] for k in _ORDER if k in made]
 
 
@@ -428,6 +437,7 @@ def _write(ctx: Context, output: StudyOutput) -> list[str]:
     written = write_tables(output, ctx.out, formats=formats, overwrite=ctx.force)
     files = [_rel(ctx.out, Path(p)) for p in written]
     files += [_rel(ctx.out, p) for f in output.figures() for p in f.paths.values()]
+    files += ctx.params.get("assessment_files", [])
     files.append("report.html")
     return files
 

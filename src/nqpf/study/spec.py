@@ -18,6 +18,7 @@ from ..errors import NqpfError
 __all__ = [
     "ANALYSES",
     "AnalysesSpec",
+    "AssessmentSpec",
     "CleaningSpec",
     "DataSource",
     "DeaSpec",
@@ -408,6 +409,34 @@ class OutputsSpec(BaseModel):
     top: int = Field(default=10, ge=1)
 
 
+class AssessmentSpec(BaseModel):
+    """The office assessment (the arguments of :func:`nqpf.assess.assess`).
+
+    ``classes`` is a class table (path, relative to the study file) or an inline
+    mapping unit → class; units may be written as in the data or by name
+    (北京, Beijing). A grade threshold of null means "every score below".
+    """
+
+    model_config = _CONFIG
+    classes: str | dict[str, str] | None = None
+    unclassed: Literal["error", "base"] = "error"
+    period: int | list[int] | None = None
+    base_year: int | None = None
+    rule: Literal["attainment", "efficacy", "banded"] = "attainment"
+    rules: dict[str, Literal["attainment", "efficacy", "banded"]] = Field(default_factory=dict)
+    cap: float = Field(default=1.0, ge=1)
+    efficacy_bounds: tuple[float, float] = (0.0, 100.0)
+    efficacy_range: Literal["framework", "sample"] = "framework"
+    level_weight: float = Field(default=0.7, ge=0, le=1)
+    progress_from: Literal["previous", "base"] = "previous"
+    grades: list[tuple[str, float | None]] | None = None
+    grade_method: Literal["thresholds", "quantiles"] = "thresholds"
+    grade_shares: list[float] | None = None
+    missing_target: Literal["error", "best"] = "error"
+    fixed_base: bool = True
+    chained: bool = False
+
+
 class Periods(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     from_: int = Field(alias="from")
@@ -439,16 +468,18 @@ class StudySpec(BaseModel):
     robustness: RobustnessSpec | None = None
     tfp: TfpSpec | None = None
     analyses: AnalysesSpec = Field(default_factory=AnalysesSpec)
+    assessment: AssessmentSpec | None = None
     outputs: OutputsSpec = Field(default_factory=OutputsSpec)
 
     @model_validator(mode="before")
     @classmethod
     def _bare_sections(cls, data: Any) -> Any:
         # "robustness:" with no value (or true) runs with the defaults; false leaves it out
-        if isinstance(data, dict) and "robustness" in data:
-            v = data["robustness"]
-            if v is None or v is True or v is False:
-                data = {**data, "robustness": None if v is False else {}}
+        for key in ("robustness", "assessment"):
+            if isinstance(data, dict) and key in data:
+                v = data[key]
+                if v is None or v is True or v is False:
+                    data = {**data, key: None if v is False else {}}
         return data
 
     @field_validator("vars", mode="before")
