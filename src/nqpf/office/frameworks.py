@@ -51,7 +51,7 @@ def _dimension_of(fw: Framework) -> dict[str, str]:
     out: dict[str, str] = {}
     for dim in fw.dimensions:
         for ind in fw.leaves_of(dim.id):
-            out[ind.id] = dim.name_zh
+            out[ind] = dim.name_zh
     return out
 
 

@@ -18,16 +18,15 @@ from sqlalchemy import Engine
 HERE = Path(__file__).parent / "migrations"
 
 
-def _config(engine: Engine) -> Config:
+def _config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(HERE))
-    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
     return cfg
 
 
 def upgrade(engine: Engine, revision: str = "head") -> str:
     """Upgrade the database to ``revision`` (default the newest); return the new revision."""
-    cfg = _config(engine)
+    cfg = _config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
@@ -41,6 +40,5 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def head_revision() -> str:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(HERE))
+    cfg = _config()
     return ScriptDirectory.from_config(cfg).get_current_head() or ""

@@ -102,6 +102,11 @@ def submit(
     result = check_values(raw, principal=p, units=units, indicators=inds,
                           previous=previous_values(s, period), jump_ratio=jump_ratio,
                           expected=expected)
+    scope = [f for f in result.errors if f["check"] == "not_assigned"]
+    if scope:
+        raise Forbidden(f"{len(scope)} value(s) outside this user's assignment (e.g. "
+                        f"{scope[0]['unit']}·{scope[0]['indicator']}); nothing was stored",
+                        detail=result.findings)
     if result.errors:
         n = len(result.errors)
         raise Invalid(f"{n} error{'s' if n > 1 else ''} in the submission; nothing was stored. "

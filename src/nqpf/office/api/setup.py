@@ -197,6 +197,6 @@ def patch_indicator(
             username=p.username,
             target=f"framework:{code}/{version}/{indicator}",
             ip=client_ip(request),
-            **body.model_dump(exclude_unset=True),
+            changes=body.model_dump(exclude_unset=True),
         )
         return indicator_dict(ind)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
-
 from nqpf.office.models import Base
 
 config = context.config
@@ -13,13 +11,9 @@ target_metadata = Base.metadata
 
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
-    if connection is not None:
-        _run(connection)
-        return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
-    with engine.connect() as conn:
-        _run(conn)
-    engine.dispose()
+    if connection is None:
+        raise SystemExit("run the office migrations with: nqpf office migrate DIR")
+    _run(connection)
 
 
 def _run(connection) -> None:
