@@ -3,10 +3,12 @@
 The main entry points::
 
     from nqpf import read_panel, load_framework, validate, impute, build_index, Recipe
+    result = nqpf.assess(data, "framework.yaml", classes="classes.csv")  # office assessment
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
+from . import assess
 from .errors import DataError, FrameworkError, NqpfError, UnitNameError
 from .framework import load_framework, prepare
 from .index import Recipe, audit, build_index, compare
@@ -25,6 +27,7 @@ __all__ = [
     "Recipe",
     "UnitNameError",
     "__version__",
+    "assess",
     "audit",
     "build_index",
     "compare",

@@ -245,8 +245,10 @@ def test_yaml_validation_error_names_file(tmp_path):
     p.write_text(YAML.replace('direction: "-"', "direction: up"), encoding="utf-8")
     with pytest.raises(FrameworkError) as info:
         load_framework(p)
+    line = 1 + next(i for i, t in enumerate(p.read_text(encoding="utf-8").splitlines())
+                    if "direction: up" in t)
     assert str(info.value).startswith(
-        "nqpf-x.yaml: dimensions[green].indicators[energy_intensity].direction: "
+        f"nqpf-x.yaml, line {line}: dimensions[green].indicators[energy_intensity].direction: "
         "unknown direction 'up'"
     )
 

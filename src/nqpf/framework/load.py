@@ -49,7 +49,8 @@ import pandas as pd
 import yaml
 
 from ..errors import FrameworkError
-from .spec import Framework
+from .cascade import resolve
+from .spec import Framework, parse_direction
 
 __all__ = ["framework_from_table", "list_builtin", "load_framework"]
 
@@ -78,8 +79,19 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "subdimension_id": ("subdimension_id", "子维度编号"),
     "subdimension_en": ("subdimension_en", "子维度英文名"),
     "subdimension_weight": ("subdimension_weight", "子维度权重"),
+    "provider": ("provider", "数据提供部门", "提供部门", "责任单位", "牵头部门"),
+    "formula": ("formula", "计算公式", "计算方法"),
+    "frequency": ("frequency", "频率", "统计频率", "采集频率"),
+    "target": ("target", "目标值", "目标"),
+    "target_op": ("target_op", "目标方向", "目标类型"),
+    "low": ("low", "不允许值"),
+    "high": ("high", "满意值"),
+    "bands": ("bands", "分档", "评分档次"),
+    "mandatory": ("mandatory", "必选", "是否必选", "约束性"),
 }
-_IGNORED = {"note", "notes", "description", "remark", "remarks", "no", "说明", "备注", "计算方法",
+_FREQUENCY = {"year": "year", "annual": "year", "yearly": "year", "年": "year", "年度": "year",
+              "quarter": "quarter", "quarterly": "quarter", "季": "quarter", "季度": "quarter"}
+_IGNORED = {"note", "notes", "description", "remark", "remarks", "no", "说明", "备注",
             "指标说明", "指标解释", "序号", "编号"}
 _TRUE = {"true", "yes", "y", "1", "是", "对数", "t"}
 _FALSE = {"false", "no", "n", "0", "否", "f", ""}
@@ -142,7 +154,10 @@ def load_framework(
     if isinstance(spec, pd.DataFrame):
         return framework_from_table(spec, source="table", **meta)
     if isinstance(spec, Mapping):
-        return Framework.from_dict(dict(spec), source="framework dict")
+        data = dict(spec)
+        if data.get("extends") is not None:
+            data = resolve(data, "framework dict", _parent_loader(Path.cwd(), ()))
+        return Framework.from_dict(data, source="framework dict")
     if isinstance(spec, str) and spec in list_builtin():
         res = _builtin_dir() / f"{spec}.yaml"
         return _from_yaml_text(res.read_text(encoding="utf-8"), f"built-in {spec}.yaml")
@@ -157,7 +172,7 @@ def load_framework(
         if not path.is_file():
             raise FrameworkError(f"framework file {str(path)!r} not found")
         if suffix in _YAML_SUFFIXES:
-            return _from_yaml_text(_read_text(path), path.name)
+            return _from_yaml_text(_read_text(path), path.name, path.parent, (path.resolve(),))
         if suffix == ".xls":
             raise FrameworkError(f"{path.name}: old .xls files are not read; save it as .xlsx")
         table = _read_table(path, sheet_name)
@@ -183,9 +198,34 @@ def _read_text(path: Path) -> str:
     raise FrameworkError(f"{path.name}: cannot decode the file as UTF-8 or GB18030")
 
 
-def _from_yaml_text(text: str, source: str) -> Framework:
+def _parent_loader(base_dir: Path, chain: tuple[Path, ...]) -> Any:
+    """Load the parent a cascaded framework names: a path beside it or a built-in name."""
+
+    def load(name: str) -> Framework:
+        p = (base_dir / name) if not Path(name).is_absolute() else Path(name)
+        if p.suffix.lower() in _YAML_SUFFIXES and p.is_file():
+            if p.resolve() in chain:
+                cycle = " -> ".join(c.name for c in chain + (p.resolve(),))
+                raise FrameworkError(f"frameworks extend each other in a cycle: {cycle}")
+            return _from_yaml_text(_read_text(p), p.name, p.parent, chain + (p.resolve(),))
+        if p.suffix.lower() in _TABLE_SUFFIXES and p.is_file():
+            return load_framework(p)
+        if name in list_builtin():
+            return load_framework(name)
+        raise FrameworkError(
+            f"extends: parent framework {name!r} not found (looked for {p} and among the "
+            f"built-in frameworks {', '.join(list_builtin())})"
+        )
+
+    return load
+
+
+def _from_yaml_text(
+    text: str, source: str, base_dir: Path | None = None, chain: tuple[Path, ...] = ()
+) -> Framework:
     try:
         data = yaml.safe_load(text)
+        node = yaml.compose(text)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -211,7 +251,10 @@ def _from_yaml_text(text: str, source: str) -> Framework:
         raise FrameworkError(f"{source}: malformed YAML: {err}") from None
     if data is None:
         raise FrameworkError(f"{source}: the file is empty")
-    return Framework.from_dict(data, source=source)
+    if isinstance(data, dict) and data.get("extends") is not None:
+        data = resolve(data, source, _parent_loader(base_dir or Path.cwd(), chain))
+        node = None  # the resolved tree has no lines of its own
+    return Framework.from_dict(data, source=source, node=node)
 
 
 # ---------------------------------------------------------------------- tables
@@ -442,4 +485,55 @@ def _indicator(rec: dict[str, str], row: str) -> dict[str, Any]:
         d["log"] = True
     elif log not in _FALSE:
         raise FrameworkError(f"{row}: log {rec['log']!r} is not true/false (or 是/否)")
+    _governance(rec, d, row)
     return d
+
+
+def _governance(rec: dict[str, str], d: dict[str, Any], row: str) -> None:
+    """Provider, formula, frequency, target, low/high, bands and mandatory of a table row.
+
+    Bands in a cell are written ``threshold:score`` pairs separated by ``;``
+    (``60:60; 80:80; 100:100``). Values are checked here so that the message
+    names the row.
+    """
+    from .targets import parse_bands, parse_target
+
+    for key in ("provider", "formula"):
+        if rec.get(key):
+            d[key] = rec[key]
+    freq = rec.get("frequency", "")
+    if freq:
+        if freq.lower() not in _FREQUENCY:
+            raise FrameworkError(f"{row}: frequency {freq!r} is not year (年) or quarter (季)")
+        d["frequency"] = _FREQUENCY[freq.lower()]
+    if not any(rec.get(k) for k in ("target", "target_op", "bands")):
+        sign = 1
+    else:
+        try:
+            sign = parse_direction(d["direction"], d["id"])
+        except ValueError as err:
+            raise FrameworkError(f"{row}: {err}") from None
+    try:
+        parse_target(rec.get("target") or None, rec.get("target_op") or None, sign, d["id"])
+        if rec.get("bands"):
+            pairs = [p.replace("：", ":").split(":") for p in re.split(r"[;；]", rec["bands"])
+                     if p.strip()]
+            d["bands"] = [list(p) for p in parse_bands(pairs, sign, d["id"])]
+    except ValueError as err:
+        raise FrameworkError(f"{row}: {err}") from None
+    for key in ("target", "target_op"):
+        if rec.get(key):
+            d[key] = rec[key]
+    for key in ("low", "high"):
+        val = _number(rec.get(key, ""), key, row)
+        if val is not None:
+            d[key] = val
+    if d.get("low") is not None and d.get("high") is not None and not d["low"] < d["high"]:
+        raise FrameworkError(
+            f"{row}: indicator {d['id']}: low ({d['low']:g}) must be below high ({d['high']:g})"
+        )
+    mand = rec.get("mandatory", "").lower()
+    if mand in _TRUE or mand in ("约束性", "必选"):
+        d["mandatory"] = True
+    elif mand not in _FALSE and mand not in ("预期性", "可选"):
+        raise FrameworkError(f"{row}: mandatory {rec['mandatory']!r} is not 是/否 (true/false)")

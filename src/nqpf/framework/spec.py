@@ -27,6 +27,7 @@ direction 'up' for indicator rd_staff; use + (benefit) or - (cost)``.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 import re
@@ -39,6 +40,7 @@ import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Field,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -46,6 +48,9 @@ from pydantic import (
 )
 
 from ..errors import FrameworkError
+from ..yamltools import key_line
+from .classes import RegionClass, class_weights, global_weights
+from .targets import Target, parse_bands, parse_number, parse_target
 
 __all__ = [
     "COUNT_UNITS",
@@ -243,9 +248,30 @@ class Indicator(BaseModel):
     bounds : [lo, hi], optional
         Plausible range of the prepared value; either end may be null. See
         :attr:`effective_bounds` for the default.
+    provider : str, optional
+        The department that provides the data (数据提供部门).
+    formula : str, optional
+        How the indicator is computed, as text for the reader (计算公式); stored
+        as :attr:`formula_text` (:meth:`formula` gives the computation nqpf runs).
+    frequency : {"year", "quarter"}, optional
+        How often the value is collected.
+    target, target_op : optional
+        The target (目标值) and how it is read (目标方向): ``>=``, ``<=``, ``=`` or a
+        range ``a..b`` (see :mod:`nqpf.framework.targets`). ``target_op``
+        defaults to ``>=`` for a benefit and ``<=`` for a cost indicator.
+    low, high : float, optional
+        The 不允许值 and 满意值 of the efficacy coefficient as numbers with
+        ``low < high``; for a cost indicator ``high`` is the value not allowed
+        and ``low`` the satisfactory one.
+    bands : list of [threshold, score], optional
+        Grade thresholds for banded scoring, in the order of improvement.
+    mandatory : bool, default False
+        A framework that ``extends`` this one must keep the indicator.
     """
 
-    model_config = _MODEL_CONFIG
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True
+    )
 
     id: str
     name_zh: str
@@ -259,6 +285,15 @@ class Indicator(BaseModel):
     source: str | None = None
     weight: float | None = None
     bounds: tuple[float | None, float | None] | None = None
+    provider: str | None = None
+    formula_text: str | None = Field(default=None, alias="formula")
+    frequency: Literal["year", "quarter"] | None = None
+    target: float | tuple[float, float] | None = None
+    target_op: Literal[">=", "<=", "=", ".."] | None = None
+    low: float | None = None
+    high: float | None = None
+    bands: tuple[tuple[float, float], ...] | None = None
+    mandatory: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -266,6 +301,8 @@ class Indicator(BaseModel):
         d = _fill_defaults(data, series=True)
         if isinstance(d, dict) and d.get("unit") is None and "unit" in d:
             d["unit"] = ""
+        if isinstance(d, dict):
+            _read_goal(d)
         return d
 
     @field_validator("id", mode="before")
@@ -351,6 +388,20 @@ class Indicator(BaseModel):
         """The direction as ``"+"`` or ``"-"``."""
         return _sign(self.direction)
 
+    @property
+    def goal(self) -> Target | None:
+        """The target as a :class:`~nqpf.framework.targets.Target`, or None."""
+        if self.target is None:
+            return None
+        if isinstance(self.target, tuple):
+            return Target("..", None, self.target[0], self.target[1])
+        return Target(self.target_op or (">=" if self.direction > 0 else "<="), self.target)
+
+    def target_text(self) -> str:
+        """The target as written in a table (``>= 2.5``, ``2..3``), empty without one."""
+        g = self.goal
+        return g.text() if g is not None else ""
+
     def name(self, lang: str = "zh") -> str:
         """The name in ``lang`` (``"zh"`` or ``"en"``)."""
         return self.name_zh if _lang(lang) == "zh" else self.name_en
@@ -363,6 +414,80 @@ class Indicator(BaseModel):
         if self.scale != 1:
             f = f"{f} * {self.scale:g}"
         return f"ln({f})" if self.log else f
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain data that validates back to an equal indicator (defaults left out)."""
+        d: dict[str, Any] = {"id": self.id, "name_zh": self.name_zh}
+        if self.name_en != self.id:
+            d["name_en"] = self.name_en
+        d["unit"] = self.unit
+        d["direction"] = self.sign
+        if self.series != self.id:
+            d["series"] = self.series
+        if self.denominator is not None:
+            d["denominator"] = self.denominator
+        if self.scale != 1:
+            d["scale"] = self.scale
+        if self.log:
+            d["log"] = True
+        for key in ("source", "weight"):
+            if getattr(self, key) is not None:
+                d[key] = getattr(self, key)
+        if self.bounds is not None:
+            d["bounds"] = list(self.bounds)
+        if self.provider is not None:
+            d["provider"] = self.provider
+        if self.formula_text is not None:
+            d["formula"] = self.formula_text
+        if self.frequency is not None:
+            d["frequency"] = self.frequency
+        if self.target is not None:
+            if isinstance(self.target, tuple):
+                d["target"] = f"{self.target[0]:g}..{self.target[1]:g}"
+            else:
+                d["target"] = self.target
+                d["target_op"] = self.target_op
+        for key in ("low", "high"):
+            if getattr(self, key) is not None:
+                d[key] = getattr(self, key)
+        if self.bands is not None:
+            d["bands"] = [list(b) for b in self.bands]
+        if self.mandatory:
+            d["mandatory"] = True
+        return d
+
+
+def _read_goal(d: dict[str, Any]) -> None:
+    """Normalise target, target_op, low, high and bands of raw indicator data in place."""
+    ident = str(d.get("id", "?"))
+    has_goal = any(d.get(k) not in (None, "") for k in ("target", "target_op", "bands"))
+    if has_goal or d.get("low") not in (None, "") or d.get("high") not in (None, ""):
+        direction = parse_direction(d.get("direction"), ident)
+    else:
+        direction = 1
+    t = parse_target(d.get("target"), d.get("target_op"), direction, ident)
+    if t is None:
+        d.pop("target", None)
+        d.pop("target_op", None)
+    elif t.op == "..":
+        d["target"], d["target_op"] = (t.lo, t.hi), ".."
+    else:
+        d["target"], d["target_op"] = t.value, t.op
+    lo = d.get("low")
+    hi = d.get("high")
+    lo = None if lo in (None, "") else parse_number(lo, f"indicator {ident}: low")
+    hi = None if hi in (None, "") else parse_number(hi, f"indicator {ident}: high")
+    if lo is not None and hi is not None and not lo < hi:
+        raise ValueError(
+            f"indicator {ident}: low ({lo:g}) must be below high ({hi:g}); low and high are "
+            "the numeric ends of the efficacy range (for a cost indicator high is the "
+            "value not allowed and low the satisfactory one)"
+        )
+    d["low"], d["high"] = lo, hi
+    if d.get("bands") not in (None, ""):
+        d["bands"] = parse_bands(d["bands"], direction, ident)
+    else:
+        d.pop("bands", None)
 
 
 class Node(BaseModel):
@@ -448,6 +573,18 @@ class Framework(BaseModel):
         Names of the index; ``name_en`` defaults to ``id``.
     description : str or {"zh": str, "en": str}, optional
     version : str, default "1"
+    valid_from, valid_to : date, optional
+        The period the version is in force (inclusive); either may be open.
+    issuer : str, optional
+        The office that issued the framework (发文机关).
+    document : str, optional
+        The document number (文号), e.g. ``鄂发〔2018〕12号``.
+    extends : str, optional
+        The parent framework this one was cascaded from (kept for the record;
+        the cascade itself is resolved by :func:`~nqpf.framework.load_framework`).
+    classes : list of RegionClass, optional
+        Region classes with their own targets and weights
+        (:mod:`nqpf.framework.classes`).
     unit_kind : {"province", "country", "firm", "any"}, default "any"
         The kind of unit the framework is meant for.
     dimensions : list of Node
@@ -470,8 +607,14 @@ class Framework(BaseModel):
     name_en: str
     description: str | dict[Literal["zh", "en"], str] | None = None
     version: str = "1"
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    issuer: str | None = None
+    document: str | None = None
+    extends: str | None = None
     unit_kind: UnitKind = "any"
     dimensions: list[Node]
+    classes: list[RegionClass] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -520,12 +663,90 @@ class Framework(BaseModel):
                 f"duplicated id {text}; ids must be unique across the whole framework"
             )
         _check_sibling_weights(self.dimensions, "dimensions")
+        if self.valid_from and self.valid_to and self.valid_from > self.valid_to:
+            raise ValueError(
+                f"valid_from {self.valid_from} is after valid_to {self.valid_to}"
+            )
+        self._check_classes()
         return self
+
+    def _check_classes(self) -> None:
+        ids = self.indicator_ids
+        seen: set[str] = set()
+        base = self.weights()
+        for c in self.classes or []:
+            if c.id in seen:
+                raise ValueError(f"classes: class id {c.id!r} is given twice")
+            seen.add(c.id)
+            for what, keys in (("targets", c.targets), ("weights", c.weights)):
+                orphans = [k for k in keys if k not in ids]
+                if orphans:
+                    raise ValueError(
+                        f"classes[{c.id}].{what}: unknown indicator(s) {orphans}; "
+                        + _unknown("indicator", orphans[0], ids, self.id)
+                    )
+            for k in c.targets:
+                self.indicator_for(k, c.id)  # validates the overridden target
+            class_weights(base, c)
+
+    # ------------------------------------------------------------------ assessment
+    @property
+    def class_ids(self) -> list[str]:
+        """Ids of the region classes, in the order given."""
+        return [c.id for c in self.classes or []]
+
+    def region_class(self, id: str) -> RegionClass:
+        """The region class with this id."""
+        for c in self.classes or []:
+            if c.id == id:
+                return c
+        raise FrameworkError(_unknown("class", id, self.class_ids, self.id))
+
+    def weights(self, region_class: str | None = None) -> dict[str, float]:
+        """Global weight of each indicator (shares of the total, summing to 1).
+
+        See :func:`nqpf.framework.classes.global_weights` for how the tree's
+        weights are read; a class's own weights replace the framework's.
+        """
+        base = global_weights(list(self.dimensions))
+        if region_class is None:
+            return base
+        try:
+            return class_weights(base, self.region_class(region_class))
+        except ValueError as err:
+            raise FrameworkError(f"framework {self.id}: {err}") from None
+
+    def indicator_for(self, id: str, region_class: str | None = None) -> Indicator:
+        """The indicator with a class's target, ``low``, ``high`` and ``bands`` applied."""
+        ind = self.indicator(id)
+        if region_class is None:
+            return ind
+        over = self.region_class(region_class).targets.get(id)
+        if not over:
+            return ind
+        data = ind.to_data()
+        for key in ("target", "target_op", "low", "high", "bands"):
+            if key in over:
+                data[key] = over[key]
+        if "target" in over and "target_op" not in over:
+            data.pop("target_op", None)
+            if ind.target_op in (">=", "<=", "="):
+                data["target_op"] = ind.target_op
+        try:
+            return Indicator.model_validate(data)
+        except ValidationError as err:
+            msgs = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in err.errors())
+            raise FrameworkError(
+                f"framework {self.id}: classes[{region_class}].targets[{id}]: {msgs}"
+            ) from None
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_dict(cls, data: Any, source: str | None = None) -> Framework:
+    def from_dict(cls, data: Any, source: str | None = None, node: Any = None) -> Framework:
         """Validate plain data (as read from YAML) into a framework.
+
+        ``node`` is the YAML node tree of the file the data came from
+        (``yaml.compose``): messages then give the line of each problem.
 
         Raises
         ------
@@ -540,7 +761,7 @@ class Framework(BaseModel):
         try:
             return cls.model_validate(data)
         except ValidationError as err:
-            raise _framework_error(err, data, source) from None
+            raise _framework_error(err, data, source, node) from None
 
     # ------------------------------------------------------------------ look-ups
     def _walk_paths(self) -> Iterator[tuple[str, Node | Indicator]]:
@@ -631,25 +852,7 @@ class Framework(BaseModel):
         """
 
         def ind(i: Indicator) -> dict[str, Any]:
-            d: dict[str, Any] = {"id": i.id, "name_zh": i.name_zh}
-            if i.name_en != i.id:
-                d["name_en"] = i.name_en
-            d["unit"] = i.unit
-            d["direction"] = i.sign
-            if i.series != i.id:
-                d["series"] = i.series
-            if i.denominator is not None:
-                d["denominator"] = i.denominator
-            if i.scale != 1:
-                d["scale"] = i.scale
-            if i.log:
-                d["log"] = True
-            for key in ("source", "weight"):
-                if getattr(i, key) is not None:
-                    d[key] = getattr(i, key)
-            if i.bounds is not None:
-                d["bounds"] = list(i.bounds)
-            return d
+            return i.to_data()
 
         def node(n: Node) -> dict[str, Any]:
             d: dict[str, Any] = {"id": n.id, "name_zh": n.name_zh}
@@ -671,8 +874,16 @@ class Framework(BaseModel):
                 dict(self.description) if isinstance(self.description, dict) else self.description
             )
         out["version"] = self.version
+        for key in ("valid_from", "valid_to", "issuer", "document", "extends"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
         out["unit_kind"] = self.unit_kind
         out["dimensions"] = [node(d) for d in self.dimensions]
+        if self.classes:
+            out["classes"] = [
+                {k: v for k, v in c.model_dump().items() if v not in ({}, None)}
+                for c in self.classes
+            ]
         return out
 
     def to_yaml(self, path: str | Path | None = None, overwrite: bool = False) -> str:
@@ -853,10 +1064,14 @@ def _loc_text(loc: tuple[Any, ...], data: Any) -> tuple[str, str]:
     return ".".join(parts), kind
 
 
-def _framework_error(err: ValidationError, data: Any, source: str | None) -> FrameworkError:
+def _framework_error(
+    err: ValidationError, data: Any, source: str | None, node: Any = None
+) -> FrameworkError:
     lines: list[str] = []
     for e in err.errors(include_url=False):
         loc, kind = _loc_text(tuple(e["loc"]), data)
+        line_no = key_line(node, [k for k in e["loc"] if isinstance(k, str | int)]) if (
+            node is not None and e["loc"]) else None
         msg = str(e["msg"])
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
@@ -878,10 +1093,14 @@ def _framework_error(err: ValidationError, data: Any, source: str | None) -> Fra
         elif etype == "literal_error" and loc.endswith("unit_kind"):
             msg = f"unknown unit_kind {e.get('input')!r}; use province, country, firm or any"
         line = f"{loc}: {msg}" if loc else msg
+        if line_no is not None:
+            line = f"line {line_no}: {line}"
         if line not in lines:
             lines.append(line)
     where = source or "framework"
     if len(lines) == 1:
+        if lines[0].startswith("line "):
+            return FrameworkError(f"{where}, {lines[0]}")
         return FrameworkError(f"{where}: {lines[0]}")
     shown = lines[:20]
     more = f"\n  … and {len(lines) - 20} more" if len(lines) > 20 else ""
