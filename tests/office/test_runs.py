@@ -27,7 +27,7 @@ def test_run_of_a_locked_period_completes_with_manifest_and_is_reproducible(offi
     assert run["state"] == "queued" and run["files"] == []
     done = wait_run(office, run["id"])
     assert done["state"] == "complete", done["message"]
-    assert "manifest.json" in done["files"] and "results.xlsx" in done["files"]
+    assert "manifest.json" in done["files"] and "assessment.xlsx" in done["files"]
     man = json.loads((office.folder / "runs" / str(run["id"]) / "manifest.json").read_text())
     assert man["period"] == "2023" and man["framework"]["code"] == "test-office"
     assert man["snapshot"]["values"] == 16 and man["tables_sha256"] == done["tables_sha256"]
@@ -40,10 +40,24 @@ def test_run_of_a_locked_period_completes_with_manifest_and_is_reproducible(offi
     again = wait_run(office, start(office)["id"])
     assert again["snapshot"] == done["snapshot"]
     assert again["tables_sha256"] == done["tables_sha256"]
-    # the index ranks every unit; A leads on every benefit indicator and the lowest energy use
+    # attainment against the targets set in the office, equal weights 0.5 × 0.5 (by hand):
+    # A = 0.25 · (2.0/2.5 + 8/10 + 0.5/0.6 + 30/40) · 100 = 79.5833…
     rows = office.ok(office.get("admin", f"/api/v1/runs/{run['id']}/results"))["rows"]
-    top = [r for r in rows if r["node"] == "index"]
-    assert len(top) == 4 and {r["rank"] for r in top} == {"1", "2", "3", "4"}
+    total = {r["unit"]: r for r in rows if r["level"] == "total"}
+    assert abs(float(total["A"]["total_score"]) - 0.25 * (80 + 80 + 50 / 0.6 + 75)) < 1e-6
+    assert [total[u]["rank"] for u in "ABCD"] == ["1", "2", "3", "4"]
+
+
+def test_run_of_next_period_scores_progress_and_adds_the_index(office):
+    office.push("admin", "2024", [(u, c, round(v * 1.1, 4)) for u, vs in BASE_2023.items()
+                                  for c, v in zip(CODES, vs, strict=True)])
+    office.state("2024", "locked")
+    run = wait_run(office, start(office, "2024", index={"weights": "equal"})["id"])
+    assert run["state"] == "complete", run["message"]
+    assert {"assessment.csv", "index_scores.csv", "fixed_base.csv"} <= set(run["files"])
+    rows = office.ok(office.get("admin", f"/api/v1/runs/{run['id']}/results"))["rows"]
+    a = next(r for r in rows if r["unit"] == "A" and r["level"] == "total")
+    assert a["period"] == "2024" and a["progress_score"] != ""
 
 
 def test_a_run_needs_a_locked_period(office):
@@ -64,13 +78,13 @@ def test_visibility_before_and_after_publication(office):
     assert rows and {r["unit"] for r in rows} == {"A"}
     assert office.get("city_a", f"/api/v1/runs/{rid}/results",
                       params={"unit": "B"}).status_code == 403
-    assert office.get("city_a", f"/api/v1/runs/{rid}/files/results.xlsx").status_code == 403
+    assert office.get("city_a", f"/api/v1/runs/{rid}/files/assessment.xlsx").status_code == 403
     pub = office.ok(office.post("admin", f"/api/v1/runs/{rid}/publish"))
     assert pub["state"] == "published"
     assert office.ok(office.get("admin", "/api/v1/periods/2023"))["state"] == "published"
     rows = office.ok(office.get("viewer", f"/api/v1/runs/{rid}/results"))["rows"]
     assert {r["unit"] for r in rows} == {"A", "B", "C", "D"}
-    f = office.get("viewer", f"/api/v1/runs/{rid}/files/results.xlsx")
+    f = office.get("viewer", f"/api/v1/runs/{rid}/files/assessment.xlsx")
     assert f.status_code == 200 and f.content[:2] == b"PK"
     assert office.get("viewer", f"/api/v1/runs/{rid}/files/..%2Foffice.json").status_code \
         == 404

@@ -72,8 +72,8 @@ def import_version(
     text = fw.to_yaml()
     row = FrameworkVersion(
         code=code, version=ver, name=fw.name_zh,
-        valid_from=getattr(fw, "valid_from", None) or valid_from,
-        valid_to=getattr(fw, "valid_to", None) or valid_to,
+        valid_from=str(fw.valid_from) if fw.valid_from else valid_from,
+        valid_to=str(fw.valid_to) if fw.valid_to else valid_to,
         spec_yaml=text, spec_sha256=hashlib.sha256(text.encode()).hexdigest(),
     )
     s.add(row)
@@ -81,11 +81,11 @@ def import_version(
     dims = _dimension_of(fw)
     for pos, ind in enumerate(fw.indicators):
         lo, hi = ind.effective_bounds
-        target = getattr(ind, "target", None)
+        target = ind.target  # a range a..b has no single target to print in a template
         s.add(Indicator(
             version_id=row.id, code=ind.id, name_zh=ind.name_zh, name_en=ind.name_en,
             unit=ind.unit, direction=ind.direction, dimension=dims.get(ind.id, ""),
-            provider=getattr(ind, "provider", None) or None,
+            provider=ind.provider or None,
             target=float(target) if isinstance(target, int | float) else None,
             lo=lo, hi=hi, position=pos,
         ))
@@ -114,6 +114,34 @@ def load_framework_text(text: str) -> Framework:
     import yaml
 
     return Framework.from_dict(yaml.safe_load(text))
+
+
+def framework_for_run(s: Session, row: FrameworkVersion) -> Framework:
+    """The version's framework with the providers and targets the admin set in the office."""
+    import yaml
+
+    data = yaml.safe_load(row.spec_yaml)
+    inds = {i.code: i for i in indicators_of(s, row.id)}
+
+    def walk(node: dict) -> None:
+        for child in node.get("children") or node.get("dimensions") or []:
+            walk(child)
+        for ind in node.get("indicators") or []:
+            mine = inds.get(ind.get("id"))
+            if mine is None:
+                continue
+            if mine.provider != (ind.get("provider") or None):
+                ind["provider"] = mine.provider
+            if mine.target is not None and not isinstance(ind.get("target"), str) \
+                    and ind.get("target") != mine.target:
+                ind["target"] = mine.target
+                ind.pop("target_op", None)
+
+    walk(data)
+    try:
+        return Framework.from_dict(data)
+    except FrameworkError as e:
+        raise Invalid(f"framework {row.code} version {row.version}: {e}") from None
 
 
 def set_indicator(s: Session, row: FrameworkVersion, code: str, **fields: Any) -> Indicator:

@@ -123,10 +123,12 @@ def history(s: Session, period_id: int, unit_id: int, indicator: str) -> list[di
     return out
 
 
-def take_snapshot(s: Session, period: Period) -> Snapshot:
-    """The current revisions of ``period`` as a snapshot (reused when unchanged)."""
+def take_snapshot(s: Session, period: Period, previous: Period | None = None) -> Snapshot:
+    """The current revisions of ``period`` (and of ``previous``, the reference of progress)
+    as a snapshot, reused when nothing changed."""
+    pids = [period.id] + ([previous.id] if previous is not None else [])
     ids = sorted(s.scalars(select(CurrentValue.revision_id)
-                           .where(CurrentValue.period_id == period.id)))
+                           .where(CurrentValue.period_id.in_(pids))))
     digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()
     old = s.scalar(select(Snapshot).where(Snapshot.period_id == period.id,
                                           Snapshot.digest == digest).limit(1))
@@ -141,11 +143,12 @@ def take_snapshot(s: Session, period: Period) -> Snapshot:
     return snap
 
 
-def snapshot_values(s: Session, snapshot_id: int) -> list[tuple[str, str, float]]:
-    """(unit code, indicator, value) of every revision in a snapshot."""
-    q = (select(Unit.code, Revision.indicator, Revision.value)
+def snapshot_values(s: Session, snapshot_id: int) -> list[tuple[str, str, str, float]]:
+    """(unit code, period key, indicator, value) of every revision in a snapshot."""
+    q = (select(Unit.code, Period.key, Revision.indicator, Revision.value)
          .join(SnapshotItem, SnapshotItem.revision_id == Revision.id)
          .join(Unit, Unit.id == Revision.unit_id)
+         .join(Period, Period.id == Revision.period_id)
          .where(SnapshotItem.snapshot_id == snapshot_id)
-         .order_by(Unit.code, Revision.indicator))
-    return [(u, i, v) for u, i, v in s.execute(q)]
+         .order_by(Period.key, Unit.code, Revision.indicator))
+    return [(u, p, i, v) for u, p, i, v in s.execute(q)]

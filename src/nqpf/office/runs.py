@@ -35,14 +35,21 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import __version__ as NQPF_VERSION
+from ..errors import NqpfError
 from . import revisions
 from .db import Database
 from .errors import Conflict, Invalid, NotFound
-from .frameworks import framework_of
+from .frameworks import framework_for_run
 from .models import FrameworkVersion, Period, Run, Snapshot, Unit, utcnow
+from .periods import previous_period
 
 FLOAT_FORMAT = "%.10g"
-RECIPE_KEYS = ("index",)
+RECIPE_KEYS = ("assess", "index")
+#: Options of :func:`nqpf.assess.assess` a run may set (the data, framework, classes and
+#: period come from the office).
+ASSESS_OPTIONS = ("rule", "rules", "cap", "efficacy_bounds", "efficacy_range", "level_weight",
+                  "progress_from", "grades", "grade_method", "grade_shares", "unclassed",
+                  "missing_target", "chained")
 CRASH_ENV = "NQPF_OFFICE_CRASH_AT"
 
 
@@ -61,6 +68,13 @@ def check_recipe(recipe: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise Invalid(f"unknown run option(s) {', '.join(unknown)}; known: "
                       + ", ".join(RECIPE_KEYS))
+    opts = recipe.get("assess") or {}
+    if not isinstance(opts, dict):
+        raise Invalid("run option assess must be an object of assessment options")
+    bad = sorted(set(opts) - set(ASSESS_OPTIONS))
+    if bad:
+        raise Invalid(f"unknown assessment option(s) {', '.join(bad)}; known: "
+                      + ", ".join(ASSESS_OPTIONS))
     idx = recipe.get("index")
     if idx is not None:
         from ..index.recipe import Recipe
@@ -80,7 +94,7 @@ def start_run(s: Session, period: Period, user_id: int, recipe: dict[str, Any]) 
     if period.state != "locked":
         raise Conflict(f"period {period.key} is {period.state}; lock it before starting a run")
     check_recipe(recipe)
-    snap = revisions.take_snapshot(s, period)
+    snap = revisions.take_snapshot(s, period, previous_period(s, period))
     run = Run(period_id=period.id, version_id=period.version_id, snapshot_id=snap.id,
               recipe_json=json.dumps(recipe, sort_keys=True), state="queued",
               created_by=user_id, message="排队等待")
@@ -129,35 +143,61 @@ def run_dict(run: Run, folder: Path, period_key: str | None = None) -> dict[str,
 
 
 # ---------------------------------------------------------------------- computation
-def compute(values: pd.DataFrame, fw_row: FrameworkVersion, units: pd.DataFrame,
-            period: str, recipe: dict[str, Any],
-            progress: Callable[[float, str], None]) -> dict[str, pd.DataFrame]:
-    """The tables of a run from the snapshot's values (unit, indicator, value)."""
-    from ..index import build_index
-    from ..index.recipe import Recipe
+def _period_label(key: str) -> Any:
+    return int(key) if key.isdigit() else key
+
+
+def compute(values: pd.DataFrame, fw, units: pd.DataFrame, period: str,
+            recipe: dict[str, Any],
+            progress: Callable[[float, str], None]) -> tuple[dict[str, pd.DataFrame], Any]:
+    """The tables of a run from the snapshot's values (unit, period, indicator, value).
+
+    The assessment is :func:`nqpf.assess.assess` on the period and, for
+    progress, the period before it; with an ``index`` recipe the composite index
+    of :func:`nqpf.index.build_index` is added for the period.
+    """
+    from ..assess import assess
     from ..panel import Panel
 
-    fw = framework_of(fw_row)
-    codes = [i.id for i in fw.indicators]
+    codes = fw.indicator_ids
+    cur = values[values["period"] == period]
+    if cur.empty:
+        raise Invalid(f"period {period} has no accepted value; nothing to assess")
     tables: dict[str, pd.DataFrame] = {}
     v = values.merge(units, on="unit", how="left")
-    tables["values"] = v[["unit", "unit_name", "class", "indicator", "value"]]
+    tables["values"] = v[["unit", "unit_name", "class", "period", "indicator", "value"]]
     progress(0.2, "整理数据")
-    wide = values.pivot(index="unit", columns="indicator", values="value")
-    wide = wide.reindex(columns=codes)
-    if wide.empty:
-        raise Invalid(f"period {period} has no accepted value; nothing to assess")
-    panel = Panel(values=wide.to_numpy(float)[:, None, :], units=list(wide.index),
-                  periods=[period], indicators=codes, meta={"framework": fw.id})
-    progress(0.4, "计算综合指数")
-    res = build_index(panel, fw, Recipe(**(recipe.get("index") or {})))
-    scores = res.scores[["unit", "node", "level", "score", "rank"]].copy()
-    scores = scores.merge(units[["unit", "unit_name", "class"]], on="unit", how="left")
-    tables["index_scores"] = scores[["unit", "unit_name", "class", "node", "level", "score",
-                                     "rank"]].sort_values(["node", "rank", "unit"])
-    tables["index_weights"] = res.weights.reset_index(drop=True)
+    keys = sorted(values["period"].unique())
+    unit_codes = sorted(values["unit"].unique())
+    cube = (values.set_index(["unit", "period", "indicator"])["value"]
+            .reindex(pd.MultiIndex.from_product([unit_codes, keys, codes])).to_numpy(float)
+            .reshape(len(unit_codes), len(keys), len(codes)))
+    panel = Panel(values=cube, units=unit_codes, periods=[_period_label(k) for k in keys],
+                  indicators=codes)
+    classes = None
+    if fw.classes:
+        known = {c.id for c in fw.classes}
+        classes = {u: c for u, c in zip(units["unit"], units["class"], strict=True)
+                   if u in unit_codes and c in known}
+    progress(0.4, "计算考核得分")
+    res = assess(panel, fw, classes=classes, period=_period_label(period),
+                 **(recipe.get("assess") or {}))
+    for name in ("assessment", "indicator_scores", "fixed_base", "diagnosis"):
+        if name != "fixed_base" or res.fixed_base is not None:
+            tables[name] = res.to_frame(name)
+    if recipe.get("index") is not None:
+        from ..index import build_index
+        from ..index.recipe import Recipe
+
+        progress(0.6, "计算综合指数")
+        one = Panel(values=cube[:, keys.index(period):keys.index(period) + 1, :],
+                    units=unit_codes, periods=[_period_label(period)], indicators=codes,
+                    meta={"framework": fw.id})
+        idx = build_index(one, fw, Recipe(**recipe["index"]))
+        tables["index_scores"] = idx.scores[["unit", "node", "level", "score", "rank"]]
+        tables["index_weights"] = idx.weights.reset_index(drop=True)
     progress(0.8, "写出结果")
-    return tables
+    return tables, res
 
 
 def _sha256(p: Path) -> str:
@@ -168,16 +208,19 @@ def _sha256(p: Path) -> str:
     return h.hexdigest()
 
 
-def write_outputs(tmp: Path, tables: dict[str, pd.DataFrame], manifest: dict[str, Any]) -> str:
-    """Write the tables (csv + one workbook) and manifest.json; return the tables' digest."""
+def write_outputs(tmp: Path, tables: dict[str, pd.DataFrame], manifest: dict[str, Any],
+                  result: Any = None) -> str:
+    """Write the tables (csv), the office workbook and manifest.json; return the tables'
+    digest (of the csv files, which are byte-identical for the same snapshot)."""
     digests = {}
     for name, df in tables.items():
         p = tmp / f"{name}.csv"
         df.to_csv(p, index=False, float_format=FLOAT_FORMAT, encoding="utf-8", lineterminator="\n")
         digests[p.name] = _sha256(p)
-    with pd.ExcelWriter(tmp / "results.xlsx", engine="openpyxl") as xw:
-        for name, df in tables.items():
-            df.to_excel(xw, sheet_name=name[:31], index=False)
+    if result is not None:
+        from ..assess.workbook import write_workbook
+
+        write_workbook(result, tmp / "assessment.xlsx", "zh")
     tables_sha = hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()
     files = {p.name: _sha256(p) for p in sorted(tmp.iterdir())}
     manifest = {**manifest, "tables_sha256": tables_sha, "files": files}
@@ -199,7 +242,11 @@ def execute(db: Database, folder: Path, run_id: int) -> None:
         fw_row = s.get(FrameworkVersion, run.version_id)
         snap = s.get(Snapshot, run.snapshot_id)
         vals = pd.DataFrame(revisions.snapshot_values(s, run.snapshot_id),
-                            columns=["unit", "indicator", "value"])
+                            columns=["unit", "period", "indicator", "value"])
+        try:
+            fw = framework_for_run(s, fw_row)
+        except Invalid as e:
+            fw = e
         units = pd.DataFrame([(u.code, u.name, u.unit_class) for u in s.scalars(select(Unit))],
                              columns=["unit", "unit_name", "class"])
         recipe = json.loads(run.recipe_json or "{}")
@@ -216,8 +263,10 @@ def execute(db: Database, folder: Path, run_id: int) -> None:
     tmp = base / f".tmp-{run_id}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
-        tables = compute(vals, fw_row, units, period.key, recipe, progress)
-        tables_sha = write_outputs(tmp, tables, manifest)
+        if isinstance(fw, Exception):
+            raise fw
+        tables, result = compute(vals, fw, units, period.key, recipe, progress)
+        tables_sha = write_outputs(tmp, tables, manifest, result)
         final = base / str(run_id)
         if final.exists():  # a leftover the database never pointed to
             shutil.rmtree(final)
@@ -229,7 +278,7 @@ def execute(db: Database, folder: Path, run_id: int) -> None:
                 output_dir=f"runs/{run_id}", tables_sha256=tables_sha))
     except Exception as e:  # noqa: BLE001 - any failure is reported on the run, not lost
         shutil.rmtree(tmp, ignore_errors=True)
-        msg = str(e) if isinstance(e, Invalid | ValueError) else f"{type(e).__name__}: {e}"
+        msg = str(e) if isinstance(e, NqpfError | ValueError) else f"{type(e).__name__}: {e}"
         with db.session() as s:
             s.execute(update(Run).where(Run.id == run_id).values(
                 state="failed", message=msg[:2000], finished_at=utcnow()))

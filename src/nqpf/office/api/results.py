@@ -95,7 +95,7 @@ def show_run(run_id: int, request: Request, p: Anyone) -> dict:
 
 @router.get("/runs/{run_id}/results")
 def run_results(
-    run_id: int, request: Request, p: Anyone, table: str = "index_scores", unit: str | None = None
+    run_id: int, request: Request, p: Anyone, table: str = "assessment", unit: str | None = None
 ) -> dict:
     """Rows of one result table; before publication a region gets its own unit's rows only."""
     ctx = ctx_of(request)
