@@ -26,6 +26,7 @@ from . import (
     growth,
     impute,
     index,
+    office,
     prodfn,
     robustness,
     study,
@@ -51,6 +52,7 @@ COMMANDS = (
     units,
     framework,
     data,
+    office,
 )
 
 app = typer.Typer(
