@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from .. import audit, revisions
 from ..checks import RawValue
-from ..errors import Forbidden, Invalid, NotFound
+from ..errors import Forbidden, NotFound, OfficeError
 from ..frameworks import get_version, indicators_of
 from ..models import FrameworkVersion, Period, Submission, SubmissionItem, Unit
 from ..periods import REOPEN, create_period, get_period, period_dict, transition
@@ -174,7 +174,7 @@ def upload(
             out = _submit_response(s, sub, result)
             crash_point("upload-before-commit")
         return out
-    except Invalid as e:
+    except OfficeError as e:
         ctx.record(
             "upload_rejected",
             user_id=p.user_id,
@@ -223,7 +223,7 @@ def push(key: str, body: PushIn, request: Request, p: Submitter) -> dict:
                 values=len(result.values),
             )
             return _submit_response(s, sub, result)
-    except Invalid as e:
+    except OfficeError as e:
         ctx.record(
             "push_rejected",
             user_id=p.user_id,
