@@ -114,7 +114,7 @@ class LoginLimiter:
 
 _SECRET_RE = re.compile(
     r"(?i)(password|passwd|token|secret|authorization|cookie|nqpf_session)"
-    r"(\"?\s*[:=]\s*\"?)([^\s\",&;]+)"
+    r"(\"?\s*[:=]\s*\"?(?:Bearer\s+|Basic\s+)?)([^\s\",&;]+)"
 )
 
 

@@ -43,25 +43,22 @@ def login(body: LoginIn, request: Request, response: Response) -> dict:
     with ctx.db.session() as s:
         u = s.scalar(select(User).where(User.username == body.username))
         ok = verify_password(u.password_hash if u else _DUMMY, body.password)
-        if not (u and ok and u.active):
-            ctx.limiter.failed(*keys)
-            audit.record(s, "login_failed", username=body.username[:64], ip=ip)
-            raise NotLoggedIn("wrong user name or password")
-        ctx.limiter.succeeded(keys[0])
-        if needs_rehash(u.password_hash):
-            u.password_hash = hash_password(body.password)
-        tok, h = new_token()
-        csrf = secrets.token_urlsafe(24)
-        s.add(
-            LoginSession(
-                token_hash=h,
-                user_id=u.id,
-                csrf_token=csrf,
-                expires_at=utcnow() + timedelta(hours=ctx.settings.session_hours),
-            )
-        )
-        audit.record(s, "login", user_id=u.id, username=u.username, ip=ip)
-        info = user_dict(s, u)
+        if u and ok and u.active:
+            ctx.limiter.succeeded(keys[0])
+            if needs_rehash(u.password_hash):
+                u.password_hash = hash_password(body.password)
+            tok, h = new_token()
+            csrf = secrets.token_urlsafe(24)
+            s.add(LoginSession(token_hash=h, user_id=u.id, csrf_token=csrf,
+                               expires_at=utcnow() + timedelta(hours=ctx.settings.session_hours)))
+            audit.record(s, "login", user_id=u.id, username=u.username, ip=ip)
+            info = user_dict(s, u)
+        else:
+            info = None
+    if info is None:
+        ctx.limiter.failed(*keys)
+        ctx.record("login_failed", username=body.username[:64], ip=ip)
+        raise NotLoggedIn("wrong user name or password")
     secure = ctx.settings.cookie_secure == "always" or (
         ctx.settings.cookie_secure == "auto" and request.url.scheme == "https"
     )
