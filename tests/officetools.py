@@ -244,3 +244,178 @@ def make_seed(folder: Path, kind: str) -> Seed:
     o.state("2024", "collecting")
     client.__exit__(None, None, None)
     return Seed(kind, folder, tokens, pg_name)
+
+
+# ---------------------------------------------------------------------- a live server
+class LiveServer:
+    """``python -m nqpf.office.serve DIR PORT`` in a subprocess, over loopback."""
+
+    def __init__(self, folder: Path, env: dict[str, str] | None = None):
+        self.folder, self.extra_env = folder, env or {}
+        self.proc = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60) -> LiveServer:
+        import socket
+        import subprocess
+        import sys
+        import time
+
+        import httpx
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        env = dict(os.environ) | self.extra_env
+        src = str(Path(__file__).resolve().parents[1] / "src")
+        env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "nqpf.office.serve", str(self.folder), str(self.port),
+             "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < timeout:
+            if self.proc.poll() is not None:
+                raise RuntimeError("server exited: " + self.proc.stderr.read().decode()[-2000:])
+            try:
+                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def kill(self) -> None:
+        """Like a power cut: SIGKILL, no shutdown handlers."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+        if self.proc:
+            self.proc.wait(10)
+            self.proc.stderr.close()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except Exception:  # noqa: BLE001 - a server that does not stop is killed
+                self.proc.kill()
+                self.proc.wait(10)
+        if self.proc:
+            self.proc.stderr.close()
+
+
+def push_load(url: str, tokens: dict[str, str], seconds: float, clients: int = 50,
+              seed: int = 0) -> list[dict]:
+    """``clients`` threads push and correct 2024 values for ``seconds``; one record per request.
+
+    Each client alternates between the admin's and the providers' scope, writes one to
+    three distinct keys per request with values within ±20 % of 2023 (no warnings), and
+    reads a value's history every fifth request. Records: kind, status, latency, the
+    values sent and the submission id answered.
+    """
+    import random
+    import threading
+    import time
+
+    import httpx
+
+    keys = [(u, c) for u in BASE_2023 for c in CODES]
+    base = {(u, c): v for u, vs in BASE_2023.items() for c, v in zip(CODES, vs, strict=True)}
+    who = {"rd": "keji", "patents": "keji", "energy": "tongji", "forest": "admin"}
+    out: list[dict] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client(k: int) -> None:
+        rng = random.Random(seed * 1000 + k)
+        with httpx.Client(base_url=url, timeout=60) as c:
+            n = 0
+            while time.monotonic() < stop_at:
+                n += 1
+                if n % 5 == 0:
+                    u, i = rng.choice(keys)
+                    t = time.perf_counter()
+                    try:
+                        r = c.get(f"/api/v1/periods/2024/values/{u}/{i}/history",
+                                  headers={"Authorization": f"Bearer {tokens['admin']}"})
+                        rec = {"kind": "read", "status": r.status_code}
+                    except httpx.HTTPError as e:
+                        rec = {"kind": "read", "status": None, "error": repr(e)}
+                    rec["latency"] = time.perf_counter() - t
+                    with lock:
+                        out.append(rec)
+                    continue
+                ind = rng.choice(CODES)
+                user = who[ind] if rng.random() < 0.7 else "admin"
+                units = rng.sample(sorted(BASE_2023), rng.randint(1, 3))
+                vals = [(u, ind, round(base[(u, ind)] * rng.uniform(0.85, 1.15), 6))
+                        for u in units]
+                body = {"reason": f"client {k} request {n}", "values": [
+                    {"unit": u, "indicator": i, "value": v} for u, i, v in vals]}
+                t = time.perf_counter()
+                try:
+                    r = c.post("/api/v1/periods/2024/values", json=body,
+                               headers={"Authorization": f"Bearer {tokens[user]}"})
+                    rec = {"kind": "push", "status": r.status_code, "values": vals,
+                           "submission": r.json().get("id") if r.status_code == 201 else None,
+                           "state": r.json().get("state") if r.status_code == 201 else None}
+                except httpx.HTTPError as e:
+                    rec = {"kind": "push", "status": None, "error": repr(e), "values": vals}
+                rec["latency"] = time.perf_counter() - t
+                with lock:
+                    out.append(rec)
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return out
+
+
+def check_consistency(db_url: str, folder: Path) -> dict[str, int]:
+    """Invariants of the stored data after any load or crash; returns a few counts.
+
+    - every accepted submission has exactly one revision per item, with its values;
+    - no revision without an accepted submission (nothing half-accepted);
+    - each key's current value is its revision with the largest id, one per key.
+    """
+    from sqlalchemy import func, select
+
+    from nqpf.office.db import Database
+    from nqpf.office.models import CurrentValue, Revision, Submission, SubmissionItem
+    from nqpf.office.settings import Settings
+
+    db = Database(Settings(db_url=db_url).database_url(folder))
+    try:
+        with db.session() as s:
+            items = {}
+            for it in s.scalars(select(SubmissionItem)):
+                items.setdefault(it.submission_id, set()).add((it.unit_id, it.indicator,
+                                                               it.value))
+            revs = {}
+            for r in s.scalars(select(Revision)):
+                revs.setdefault(r.submission_id, set()).add((r.unit_id, r.indicator, r.value))
+            states = dict(s.execute(select(Submission.id, Submission.state)).all())
+            for sid, st in states.items():
+                if st == "accepted":
+                    assert revs.get(sid) == items.get(sid), f"submission {sid} half accepted"
+                else:
+                    assert sid not in revs, f"submission {sid} ({st}) has revisions"
+            assert set(revs) <= set(states), "revisions without a submission"
+            latest = {(p, u, i): m for p, u, i, m in s.execute(
+                select(Revision.period_id, Revision.unit_id, Revision.indicator,
+                       func.max(Revision.id))
+                .group_by(Revision.period_id, Revision.unit_id, Revision.indicator))}
+            cur = {(p, u, i): r for p, u, i, r in s.execute(
+                select(CurrentValue.period_id, CurrentValue.unit_id, CurrentValue.indicator,
+                       CurrentValue.revision_id))}
+            assert cur == latest, "a current value is not the latest revision of its key"
+            return {"submissions": len(states), "revisions": sum(map(len, revs.values())),
+                    "keys": len(cur)}
+    finally:
+        db.dispose()

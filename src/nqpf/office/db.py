@@ -11,6 +11,7 @@ larger revision id, so the order of commits cannot lose the latest revision.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -40,7 +41,8 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):  # pragma: no cover - trivial
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            readonly = conn.get_execution_options().get("nqpf_readonly")
+            conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_size=10, max_overflow=40, pool_pre_ping=True)
@@ -57,10 +59,22 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time: writers of this process queue on a lock (woken
+        # at once when it is free) instead of polling SQLite's busy handler, which sleeps
+        # up to 100 ms between tries and so gives long tails under load.
+        self._sqlite = is_sqlite(self.engine)
+        self._write_lock = threading.Lock()
+        self._read_factory = sessionmaker(
+            self.engine.execution_options(nqpf_readonly=True), expire_on_commit=False)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        s = self._factory()
+    def session(self, readonly: bool = False) -> Iterator[Session]:
+        """A transaction committed on success; ``readonly`` ones on SQLite do not queue for
+        the write lock (a write in them still works but may wait on a busy database)."""
+        lock = self._write_lock if (self._sqlite and not readonly) else None
+        if lock is not None:
+            lock.acquire()
+        s = (self._read_factory if readonly else self._factory)()
         try:
             yield s
             s.commit()
@@ -69,6 +83,8 @@ class Database:
             raise
         finally:
             s.close()
+            if lock is not None:
+                lock.release()
 
     def dispose(self) -> None:
         self.engine.dispose()

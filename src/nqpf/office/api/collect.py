@@ -41,7 +41,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.get("/periods")
 def list_periods(request: Request, p: Anyone) -> list[dict]:
-    with ctx_of(request).db.session() as s:
+    with ctx_of(request).db.session(readonly=True) as s:
         return [
             period_dict(x, s.get(FrameworkVersion, x.version_id))
             for x in s.scalars(select(Period).order_by(Period.key.desc()))
@@ -67,7 +67,7 @@ def new_period(body: PeriodIn, request: Request, p: Admin) -> dict:
 
 @router.get("/periods/{key}")
 def show_period(key: str, request: Request, p: Anyone) -> dict:
-    with ctx_of(request).db.session() as s:
+    with ctx_of(request).db.session(readonly=True) as s:
         per = get_period(s, key)
         return period_dict(per, s.get(FrameworkVersion, per.version_id))
 
@@ -100,7 +100,7 @@ def template(
     """The Excel template of this user (admin: of a unit or a provider) for the period."""
     if p.role != "admin" and (unit or provider):
         raise Forbidden("only the admin chooses another unit or provider for a template")
-    with ctx_of(request).db.session() as s:
+    with ctx_of(request).db.session(readonly=True) as s:
         per = get_period(s, key)
         ver = s.get(FrameworkVersion, per.version_id)
         rows = scope_rows(s, p, per, unit_code=unit, provider=provider)
@@ -240,7 +240,7 @@ def current_values(
     key: str, request: Request, p: Submitter, unit: str | None = None, indicator: str | None = None
 ) -> list[dict]:
     """Current values in this user's scope (region: its unit; provider: its indicators)."""
-    with ctx_of(request).db.session() as s:
+    with ctx_of(request).db.session(readonly=True) as s:
         per = get_period(s, key)
         unit_id = None
         if unit:
@@ -274,7 +274,7 @@ def value_history(
     key: str, unit: str, indicator: str, request: Request, p: Submitter
 ) -> list[dict]:
     """Every revision of one value: who, when, why, old and new value, source hash."""
-    with ctx_of(request).db.session() as s:
+    with ctx_of(request).db.session(readonly=True) as s:
         per = get_period(s, key)
         u = get_unit(s, unit)
         check_unit_visible(p, u.id)
@@ -289,7 +289,7 @@ def value_history(
 @router.get("/periods/{key}/completeness")
 def completeness(key: str, request: Request, p: Admin) -> dict:
     """Units × indicators: submitted, pending review, or missing."""
-    with ctx_of(request).db.session() as s:
+    with ctx_of(request).db.session(readonly=True) as s:
         per = get_period(s, key)
         inds = indicators_of(s, per.version_id)
         units = list(s.scalars(select(Unit).order_by(Unit.code)))
@@ -334,7 +334,7 @@ def list_submissions(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict]:
     """Submissions (the admin sees all, others their own), newest first."""
-    with ctx_of(request).db.session() as s:
+    with ctx_of(request).db.session(readonly=True) as s:
         q = select(Submission)
         if p.role != "admin":
             q = q.where(Submission.user_id == p.user_id)
@@ -349,7 +349,7 @@ def list_submissions(
 
 @router.get("/submissions/{sub_id}")
 def show_submission(sub_id: int, request: Request, p: Submitter) -> dict:
-    with ctx_of(request).db.session() as s:
+    with ctx_of(request).db.session(readonly=True) as s:
         return submission_dict(s, get_submission(s, p, sub_id), items=True)
 
 

@@ -30,7 +30,7 @@ def principal(request: Request) -> Principal:
     ctx = ctx_of(request)
     auth = request.headers.get("authorization", "")
     now = utcnow()
-    with ctx.db.session() as s:
+    with ctx.db.session(readonly=True) as s:
         if auth.lower().startswith("bearer "):
             tok = s.scalar(
                 select(ApiToken).where(ApiToken.token_hash == token_hash(auth[7:].strip()))
@@ -48,7 +48,6 @@ def principal(request: Request) -> Principal:
             if sess is None:
                 raise NotLoggedIn("not logged in (the session is unknown); log in again")
             if sess.expires_at < now:
-                s.delete(sess)
                 raise NotLoggedIn("the session has expired; log in again")
             if request.method in UNSAFE:
                 sent = request.headers.get(CSRF_HEADER, "")

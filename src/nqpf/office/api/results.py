@@ -58,7 +58,7 @@ def new_run(key: str, body: RunIn, request: Request, p: Admin) -> dict:
 @router.get("/runs")
 def list_runs(request: Request, p: Anyone, period: str | None = None) -> list[dict]:
     ctx = ctx_of(request)
-    with ctx.db.session() as s:
+    with ctx.db.session(readonly=True) as s:
         q = select(Run, Period.key).join(Period, Period.id == Run.period_id)
         if period:
             q = q.where(Run.period_id == get_period(s, period).id)
@@ -88,7 +88,7 @@ def _visible_run(s, p: Principal, run_id: int) -> Run:
 def show_run(run_id: int, request: Request, p: Anyone) -> dict:
     """A run with its progress (admin) or, once complete, its files."""
     ctx = ctx_of(request)
-    with ctx.db.session() as s:
+    with ctx.db.session(readonly=True) as s:
         run = _visible_run(s, p, run_id)
         return run_dict(run, ctx.folder, s.get(Period, run.period_id).key)
 
@@ -99,7 +99,7 @@ def run_results(
 ) -> dict:
     """Rows of one result table; before publication a region gets its own unit's rows only."""
     ctx = ctx_of(request)
-    with ctx.db.session() as s:
+    with ctx.db.session(readonly=True) as s:
         run = _visible_run(s, p, run_id)
         out = output_path(ctx.folder, run)
         if out is None:
@@ -127,7 +127,7 @@ def run_results(
 def run_file(run_id: int, name: str, request: Request, p: Anyone) -> FileResponse:
     """A file of a complete run (all units: admin, or anyone once published)."""
     ctx = ctx_of(request)
-    with ctx.db.session() as s:
+    with ctx.db.session(readonly=True) as s:
         run = _visible_run(s, p, run_id)
         if p.role != "admin" and run.state != "published":
             raise Forbidden(
@@ -180,7 +180,7 @@ def audit_log(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[dict]:
     """The audit log, newest first, filtered by action, user, target prefix and time."""
-    with ctx_of(request).db.session() as s:
+    with ctx_of(request).db.session(readonly=True) as s:
         return [
             audit.as_dict(e)
             for e in audit.query(

@@ -29,7 +29,7 @@ router = APIRouter(prefix="/api/v1", tags=["setup"])
 
 @router.get("/users")
 def list_users(request: Request, p: Admin) -> list[dict]:
-    with ctx_of(request).db.session() as s:
+    with ctx_of(request).db.session(readonly=True) as s:
         return [user_dict(s, u) for u in s.scalars(select(User).order_by(User.username))]
 
 
@@ -116,7 +116,7 @@ def user_token(username: str, body: TokenIn, request: Request, p: Admin) -> dict
 
 @router.get("/units")
 def list_units(request: Request, p: Anyone) -> list[dict]:
-    with ctx_of(request).db.session() as s:
+    with ctx_of(request).db.session(readonly=True) as s:
         return [unit_dict(u) for u in all_units(s)]
 
 
@@ -137,7 +137,7 @@ def new_unit(body: UnitIn, request: Request, p: Admin) -> dict:
 
 @router.get("/frameworks")
 def list_frameworks(request: Request, p: Anyone) -> list[dict]:
-    with ctx_of(request).db.session() as s:
+    with ctx_of(request).db.session(readonly=True) as s:
         rows = s.scalars(
             select(FrameworkVersion).order_by(FrameworkVersion.code, FrameworkVersion.id)
         )
@@ -147,7 +147,7 @@ def list_frameworks(request: Request, p: Anyone) -> list[dict]:
 @router.get("/frameworks/{code}/{version}")
 def show_framework(code: str, version: str, request: Request, p: Anyone) -> dict:
     """A version with its indicators and its YAML text."""
-    with ctx_of(request).db.session() as s:
+    with ctx_of(request).db.session(readonly=True) as s:
         row = get_version(s, code, version)
         d = version_dict(row, indicators_of(s, row.id))
         d["yaml"] = row.spec_yaml
