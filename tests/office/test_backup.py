@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from officetools import ADMIN_PW
 
 from nqpf.errors import DataError
 from nqpf.office.backup import backup, restore
 from nqpf.office.office import init_office, open_office
+from officetools import ADMIN_PW
 
 
 def test_backup_restores_into_a_new_office(office, tmp_path):

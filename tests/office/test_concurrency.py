@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from officetools import LiveServer, check_consistency, push_load
 
 SECONDS = 10

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from officetools import ADMIN_PW, USER_PW
 from sqlalchemy import update
 
 from nqpf.office.models import LoginSession, utcnow
@@ -16,6 +15,7 @@ from nqpf.office.security import (
     redact,
     verify_password,
 )
+from officetools import ADMIN_PW, USER_PW
 
 
 def login(client, user="admin", pw=ADMIN_PW):

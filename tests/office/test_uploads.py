@@ -6,10 +6,10 @@ import io
 import zipfile
 
 import pytest
-from officetools import fill
 
 from nqpf.office.errors import Invalid, TooLarge
 from nqpf.office.uploads import Limits, check_xlsx_container
+from officetools import fill
 
 
 def _rezip(data: bytes, extra: dict[str, bytes] | None = None,
