@@ -77,6 +77,13 @@ class Office:
     client: TestClient
     tokens: dict[str, str] = field(default_factory=dict)
 
+    def stop_worker(self) -> None:
+        """Stop this process's run worker (when another server process runs the office)."""
+        w = self.client.app.state.office.worker
+        if w is not None:
+            w.stop()
+            self.client.app.state.office.worker = None
+
     def h(self, user: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[user]}"}
 
@@ -247,8 +254,22 @@ def make_seed(folder: Path, kind: str) -> Seed:
 
 
 # ---------------------------------------------------------------------- a live server
+def _serve_child(folder: str, port: int, env: dict[str, str]) -> None:
+    import sys
+
+    os.environ.update(env)
+    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the child's whole life
+    from nqpf.office.serve import serve
+
+    serve(folder, port=port, log_level="warning")
+
+
 class LiveServer:
-    """``python -m nqpf.office.serve DIR PORT`` in a subprocess, over loopback."""
+    """The office server in a forked child process (``nqpf office serve``), over loopback.
+
+    Forking keeps the start fast (the child inherits the imported modules); ``kill`` is a
+    SIGKILL, like a power cut.
+    """
 
     def __init__(self, folder: Path, env: dict[str, str] | None = None):
         self.folder, self.extra_env = folder, env or {}
@@ -260,9 +281,8 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60) -> LiveServer:
+        import multiprocessing
         import socket
-        import subprocess
-        import sys
         import time
 
         import httpx
@@ -270,42 +290,40 @@ class LiveServer:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        env = dict(os.environ) | self.extra_env
-        src = str(Path(__file__).resolve().parents[1] / "src")
-        env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "nqpf.office.serve", str(self.folder), str(self.port),
-             "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        ctx = multiprocessing.get_context("fork")
+        self.proc = ctx.Process(target=_serve_child,
+                                args=(str(self.folder), self.port, self.extra_env),
+                                daemon=True)
+        self.proc.start()
         t0 = time.monotonic()
         while time.monotonic() - t0 < timeout:
-            if self.proc.poll() is not None:
-                raise RuntimeError("server exited: " + self.proc.stderr.read().decode()[-2000:])
+            if not self.proc.is_alive():
+                raise RuntimeError(f"server exited with {self.proc.exitcode}")
             try:
-                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
+                if httpx.get(self.url + "/health", timeout=2).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
-            time.sleep(0.1)
+            time.sleep(0.05)
         raise RuntimeError("server did not start")
 
+    def wait(self, timeout: float) -> int | None:
+        self.proc.join(timeout)
+        return self.proc.exitcode
+
     def kill(self) -> None:
-        """Like a power cut: SIGKILL, no shutdown handlers."""
-        if self.proc and self.proc.poll() is None:
+        if self.proc is not None and self.proc.is_alive():
             self.proc.kill()
-        if self.proc:
-            self.proc.wait(10)
-            self.proc.stderr.close()
+        if self.proc is not None:
+            self.proc.join(10)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
+        if self.proc is not None and self.proc.is_alive():
             self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except Exception:  # noqa: BLE001 - a server that does not stop is killed
+            self.proc.join(20)
+            if self.proc.is_alive():
                 self.proc.kill()
-                self.proc.wait(10)
-        if self.proc:
-            self.proc.stderr.close()
+                self.proc.join(10)
 
 
 def push_load(url: str, tokens: dict[str, str], seconds: float, clients: int = 50,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from officetools import LiveServer, check_consistency, push_load
 
 SECONDS = 10
@@ -39,8 +37,3 @@ def test_fifty_clients_lose_no_revision_and_keep_one_current_value(office):
     assert len(cur) == len(sent_by_key)
     for c in cur:
         assert c["value"] in sent_by_key[(c["unit"], c["indicator"])]
-
-
-@pytest.fixture(autouse=True)
-def _no_worker_noise():
-    yield
