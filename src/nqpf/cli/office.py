@@ -267,6 +267,32 @@ def user_password(
     out.print(f"password of {username} reset" + ("" if password else f": {pw} (shown only now)"))
 
 
+@office_app.command("unit")
+def unit_add(
+    folder: DirArg,
+    code: Annotated[str, typer.Argument(help="Unit code, e.g. 420100.")],
+    name: Annotated[str, typer.Argument(help="Unit name, e.g. 武汉市.")],
+    unit_class: Annotated[str | None, typer.Option(
+        "--class", help="Its class (分类), as the framework names it.")] = None,
+) -> None:
+    """Add a unit (a region assessed), before its region accounts."""
+    _need_extra()
+    from ..office import audit
+    from ..office.errors import OfficeError
+    from ..office.units import add_unit
+
+    db = _with_session(folder)
+    try:
+        with db.session() as s:
+            u = add_unit(s, code, name, unit_class)
+            audit.record(s, "unit_create", username="(command line)", target=f"unit:{u.code}")
+    except OfficeError as e:
+        raise _problem(e) from None
+    finally:
+        db.dispose()
+    out.print(f"unit {code} {name} added")
+
+
 def register(app: typer.Typer) -> None:
     office_app.add_typer(user_app, name="user")
     app.add_typer(office_app, name="office")
