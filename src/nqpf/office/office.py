@@ -12,7 +12,8 @@ from . import audit
 from .db import Database
 from .migrate import current_revision, head_revision, upgrade
 from .models import Office
-from .security import generate_password
+from .errors import Invalid
+from .security import check_password_strength, generate_password
 from .settings import SETTINGS_FILE, Settings, load_settings, redact_url, save_settings
 from .users import create_user
 
@@ -33,9 +34,11 @@ def init_office(folder: str | Path, *, db_url: str = "", admin: str = "admin",
         raise DataError(f"{folder} is an office already; start it with nqpf office serve {folder}")
     if folder.exists() and any(folder.iterdir()):
         raise DataError(f"{folder} exists and is not empty; choose a new folder for the office")
-    folder.mkdir(parents=True, exist_ok=True)
+    if password is not None and check_password_strength(password):
+        raise Invalid(check_password_strength(password))
     settings = Settings(db_url=db_url, **({"name": name} if name else {}))
-    url = settings.database_url(folder)
+    url = settings.database_url(folder)  # refuses an unsupported URL before anything is made
+    folder.mkdir(parents=True, exist_ok=True)
     db = Database(url)
     try:
         if current_revision(db.engine) is not None:
