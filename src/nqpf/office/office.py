@@ -10,9 +10,9 @@ from sqlalchemy import select
 from ..errors import DataError
 from . import audit
 from .db import Database
+from .errors import Invalid
 from .migrate import current_revision, head_revision, upgrade
 from .models import Office
-from .errors import Invalid
 from .security import check_password_strength, generate_password
 from .settings import SETTINGS_FILE, Settings, load_settings, redact_url, save_settings
 from .users import create_user
