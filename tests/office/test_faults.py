@@ -78,9 +78,9 @@ def test_killed_under_load_keeps_every_submission_whole(office):
     server = LiveServer(office.folder).start()
     result: list = []
     th = threading.Thread(target=lambda: result.extend(
-        push_load(server.url, office.tokens, seconds=4, clients=10, seed=7)))
+        push_load(server.url, office.tokens, seconds=3, clients=10, seed=7)))
     th.start()
-    time.sleep(2.5)
+    time.sleep(1.5)
     server.kill()
     th.join()
     acknowledged = [r for r in result if r["kind"] == "push" and r["status"] == 201]
