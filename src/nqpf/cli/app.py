@@ -29,6 +29,7 @@ from . import (
     growth,
     impute,
     index,
+    office,
     prodfn,
     robustness,
     study,
@@ -57,6 +58,7 @@ COMMANDS = (
     units,
     framework,
     data,
+    office,
 )
 
 app = typer.Typer(
