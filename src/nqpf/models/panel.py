@@ -99,6 +99,9 @@ def fe_regression(
     if vce not in VCE:
         raise DataError(f"vce must be one of {VCE}, not {vce!r}")
     x = list(x)
+    dup = sorted({v for v in x if x.count(v) > 1} | ({y} & set(x)))
+    if dup:
+        raise DataError(f"regression: {dup} listed more than once (as y or regressor)")
     controls = [c for c in controls if c not in x]
     if not x and not controls:
         raise DataError("fe_regression: name at least one regressor")
@@ -165,4 +168,5 @@ def fe_regression(
         label=label,
         extra={"SE": vce},
     )
+    est.cov = res.cov.copy()
     return est

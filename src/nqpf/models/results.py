@@ -38,6 +38,7 @@ class Estimates:
     label: str = ""
     stat: str = "t"
     extra: dict[str, str] = field(default_factory=dict)
+    cov: pd.DataFrame | None = None
 
     @classmethod
     def from_arrays(

@@ -139,6 +139,23 @@ class ThresholdResult:
             rows.append(row)
         return pd.DataFrame(rows)
 
+    def estimates(self, label: str = "") -> Any:
+        """The coefficients as :class:`~nqpf.models.results.Estimates` for regression tables."""
+        from .results import Estimates
+
+        extra = {f"threshold {i + 1}": f"{g:.4f}" for i, g in enumerate(sorted(self.thresholds))}
+        return Estimates(
+            coef=self.coef.copy(),
+            dependent=self.names["y"],
+            nobs=self.n_obs,
+            r2=self.r2_within,
+            r2_within=self.r2_within,
+            effects={"unit": True, "time": bool(self.names["time_effects"])},
+            controls=list(self.names["controls"]),
+            label=label or f"threshold ({len(self.thresholds)})",
+            extra=extra,
+        )
+
     def summary(self) -> str:
         lines = [
             f"Panel threshold model (Hansen 1999): N = {self.n_obs}, units = {self.n_units}, "
