@@ -31,6 +31,7 @@ from ..errors import DataError
 __all__ = [
     "ModelFrame",
     "balanced_subset",
+    "show",
     "check_collinear",
     "demean",
     "lag",
@@ -71,6 +72,13 @@ class ModelFrame:
         u = pd.factorize(self.frame[self.unit], sort=True)[0]
         t = pd.factorize(self.frame[self.time], sort=True)[0]
         return u, t
+
+
+def show(v: Any) -> str:
+    """A label for messages: numpy scalars shown as plain Python values."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    return repr(v)
 
 
 def _as_frame(data: Any, unit: str | None, time: str | None) -> tuple[pd.DataFrame, str, str]:
@@ -135,8 +143,8 @@ def model_frame(
             if len(bad):
                 i = bad.index[0]
                 raise DataError(
-                    f"{what}: variable {v!r} is not numeric: {bad.iloc[0]!r} at unit "
-                    f"{df.at[i, unit]!r}, period {df.at[i, time]!r}"
+                    f"{what}: variable {v!r} is not numeric: {show(bad.iloc[0])} at unit "
+                    f"{show(df.at[i, unit])}, period {show(df.at[i, time])}"
                 )
             out[v] = conv
         out[v] = out[v].astype(float)
@@ -144,8 +152,8 @@ def model_frame(
         if inf.any():
             i = out.index[np.argmax(inf)]
             raise DataError(
-                f"{what}: variable {v!r} is infinite at unit {df.at[i, unit]!r}, "
-                f"period {df.at[i, time]!r}"
+                f"{what}: variable {v!r} is infinite at unit {show(df.at[i, unit])}, "
+                f"period {show(df.at[i, time])}"
             )
     if out[unit].isna().any() or out[time].isna().any():
         raise DataError(f"{what}: missing unit or period labels in {unit!r}/{time!r}")
@@ -153,7 +161,8 @@ def model_frame(
     if dup.any():
         i = out.index[np.argmax(dup.to_numpy())]
         raise DataError(
-            f"{what}: unit {out.at[i, unit]!r} has period {out.at[i, time]!r} more than once"
+            f"{what}: unit {show(out.at[i, unit])} has period {show(out.at[i, time])} "
+            "more than once"
         )
     na = out[wanted].isna().any(axis=1)
     dropped = int(na.sum())
@@ -203,7 +212,7 @@ def require_balanced(mf: ModelFrame, estimator: str) -> None:
     raise DataError(
         f"{estimator} needs a balanced panel; this one has {mf.n_units} units over "
         f"{mf.n_periods} periods with {int((counts < mf.n_periods).sum())} unit(s) incomplete "
-        f"(e.g. {counts[counts < mf.n_periods].index[0]!r} with "
+        f"(e.g. {show(counts[counts < mf.n_periods].index[0])} with "
         f"{int(counts[counts < mf.n_periods].iloc[0])} periods). Use balanced=True (or "
         f"--balanced) to keep the balanced subset of {len(full)} units observed in every "
         "period, or drop the incomplete units yourself"
