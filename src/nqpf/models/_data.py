@@ -155,6 +155,10 @@ def model_frame(
                 f"{what}: variable {v!r} is infinite at unit {show(df.at[i, unit])}, "
                 f"period {show(df.at[i, time])}"
             )
+    if not pd.api.types.is_numeric_dtype(out[time]):  # periods read as text: numbers if all are
+        as_num = pd.to_numeric(out[time], errors="coerce")
+        if as_num.notna().all():
+            out[time] = as_num
     if out[unit].isna().any() or out[time].isna().any():
         raise DataError(f"{what}: missing unit or period labels in {unit!r}/{time!r}")
     dup = out.duplicated([unit, time])

@@ -133,7 +133,8 @@ def fe_regression(
         xm = xm - xm.mean(0)
     check_collinear(xm, regs, what="regression")
     PanelOLS = _linearmodels()
-    idx = f.set_index([mf.unit, mf.time])
+    # linearmodels needs a numeric or date time index: periods enter as their sorted codes
+    idx = f.assign(_period_code=tcode).set_index([mf.unit, "_period_code"])
     exog = idx[regs]
     if effects == "none":
         exog = exog.assign(const=1.0)[["const", *regs]]

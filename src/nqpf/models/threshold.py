@@ -184,14 +184,15 @@ class ThresholdResult:
             a.plot(prof["gamma"], prof["LR"], lw=1.2, color="#1f4e79")
             a.axhline(self.critical_value, ls="--", lw=1, color="#c00000")
             a.axvline(g, ls=":", lw=0.8, color="grey")
-            a.set_ylabel("LR" if not zh else "似然比 LR")
+            a.set_ylabel("似然比 LR" if zh else "LR")
+            num = lab[-1]
             a.set_xlabel(
-                f"{'门槛值' if zh else 'threshold'} {lab} ({self.names['q']})"
-                if not zh
-                else f"门槛参数 {lab}（{self.names['q']}）"
+                f"门槛参数 γ{num}（{self.names['q']}）"
+                if zh
+                else f"threshold γ{num} ({self.names['q']})"
             )
         title = (
-            "门槛参数的似然比函数（虚线为 95% 临界值）"
+            f"门槛参数的似然比函数（虚线为 {self.level:.0%} 临界值）"
             if zh
             else f"LR statistic against the threshold (dashed: {self.level:.0%} critical value)"
         )
