@@ -4,7 +4,7 @@ import pytest
 import statsmodels.formula.api as smf
 
 from nqpf.errors import DataError
-from nqpf.models.panel import fe_regression
+from nqpf.models.panel import fe_regression, hausman
 from nqpf.models.simulate import threshold_panel
 
 
@@ -55,3 +55,16 @@ def test_bad_input_messages(panel):
     d.loc[5, "x"] = np.nan
     est = fe_regression(d, "y", ["x"])
     assert est.nobs == 239
+
+
+def test_hausman_rejects_re_when_effects_correlate(panel):
+    d = panel.copy()
+    rng = np.random.default_rng(0)
+    unit = d["unit"].str[1:].astype(int).to_numpy()
+    mu = rng.normal(size=30)
+    d["x"] = d["x"] + mu[unit]  # x correlated with the unit effect: RE is inconsistent
+    d["y1"] = 0.5 * d["x"] + 2 * mu[unit] + rng.normal(size=len(d))
+    h = hausman(d, "y1", ["x", "z"])
+    assert h["p"] < 0.01 and h["df"] == 2
+    d["y2"] = 0.5 * d["x"] + rng.normal(size=30)[unit] + rng.normal(size=len(d))
+    assert hausman(d, "y2", ["x", "z"])["p"] > 0.01

@@ -57,7 +57,7 @@ BalancedOpt = Annotated[
 
 def _need_models() -> None:
     missing = []
-    for mod in ("linearmodels", "docx"):
+    for mod in ("linearmodels", "spreg"):
         try:
             __import__(mod)
         except ImportError:
@@ -86,7 +86,17 @@ def _write(
     folder = prepare_out_dir(out_dir, force)
     files: list[str] = []
     if reg_table is not None:
-        for suffix in ("xlsx", "tex", "docx", "html", "txt"):
+        import importlib.util
+
+        suffixes = ["xlsx", "tex", "docx", "html", "txt"]
+        if importlib.util.find_spec("docx") is None:
+            suffixes.remove("docx")
+            err.print(
+                "note: table.docx not written: python-docx is missing (pip install 'nqpf[models]')",
+                highlight=False,
+                markup=False,
+            )
+        for suffix in suffixes:
             reg_table.write(folder / f"table.{suffix}")
             files.append(f"table.{suffix}")
     for name, frame in (frames or {}).items():
@@ -401,7 +411,16 @@ def spatial_cmd(
     spec = sdm_tests(fits["sdm"], fits["sar"], fits["sem"])
     out.print(table(lm.reset_index(), title="LM tests (non-spatial FE residuals)"))
     out.print(table(spec.reset_index(), title="SDM against SAR and SEM"))
-    frames |= {"lm_tests": lm, "sdm_tests": spec}
+    from ..models.panel import hausman
+
+    h = hausman(frame, y, xs, unit=mf.unit, time=mf.time)
+    out.print(
+        f"Hausman test, fixed vs random unit effects ({h['form']}, non-spatial): "
+        f"chi2({h['df']}) = {h['statistic']:.3f}, p = {h['p']:.4f}",
+        markup=False,
+    )
+    hframe = pd.DataFrame([{k: v for k, v in h.items()}]).set_index("form")
+    frames |= {"lm_tests": lm, "sdm_tests": spec, "hausman": hframe}
     files = _write(out_dir, force, tab, frames, lang=lang)
     _finish(files, out_dir, main.notes)
 

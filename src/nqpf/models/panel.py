@@ -11,6 +11,15 @@ inside units on consecutive periods (``lags={"x": 1}`` adds ``L1.x``).
 R² reported is linearmodels' within R² for models with unit effects and its
 overall R² otherwise; ``r2_within`` is always the within R².
 
+:func:`hausman` tests fixed against random unit effects in Mundlak's regression
+form (Mundlak 1978; Wooldridge 2010, *Econometric Analysis of Cross Section and
+Panel Data*, section 10.7.3): the random-effects model (linearmodels'
+``RandomEffects``) is augmented with the unit means of the regressors and the
+Wald statistic of their coefficients, with unit-clustered covariance, is
+chi-square with as many degrees of freedom. Under homoskedasticity it is
+asymptotically the classic Hausman (1978) contrast, and unlike the contrast its
+covariance is never negative definite.
+
 Difference and system GMM (Arellano-Bond, Blundell-Bond) are not offered:
 neither linearmodels nor statsmodels has them.
 """
@@ -26,7 +35,7 @@ from ..errors import DataError
 from ._data import check_collinear, demean, lag, model_frame
 from .results import Estimates
 
-__all__ = ["EFFECTS", "VCE", "fe_fit", "fe_regression"]
+__all__ = ["EFFECTS", "VCE", "fe_fit", "fe_regression", "hausman"]
 
 EFFECTS = ("unit", "time", "twoway", "none")
 VCE = ("conventional", "robust", "cluster", "cluster2")
@@ -171,3 +180,41 @@ def fe_regression(
     )
     est.cov = res.cov.copy()
     return est
+
+
+def hausman(
+    data: Any,
+    y: str,
+    x: Sequence[str],
+    *,
+    unit: str | None = None,
+    time: str | None = None,
+) -> dict[str, Any]:
+    """Hausman test of fixed against random unit effects (see the module docstring)."""
+    from linearmodels.panel import RandomEffects
+    from scipy import stats
+
+    x = list(x)
+    mf = model_frame(data, [y, *x], unit=unit, time=time, what="Hausman test")
+    f = mf.frame
+    ucode = np.unique(f[mf.unit], return_inverse=True)[1]
+    tcode = np.unique(f[mf.time].to_numpy(), return_inverse=True)[1]
+    xv = f[x].to_numpy(float)
+    check_collinear(demean(xv, ucode), x, what="Hausman test")
+    means = xv - demean(xv, ucode)
+    mnames = [f"mean({v})" for v in x]
+    idx = f.assign(_period_code=tcode, **dict(zip(mnames, means.T, strict=True)))
+    idx = idx.set_index([mf.unit, "_period_code"])
+    res = RandomEffects(idx[y], idx[[*x, *mnames]].assign(const=1.0)).fit(
+        cov_type="clustered", cluster_entity=True
+    )
+    g = res.params[mnames].to_numpy()
+    v = res.cov.loc[mnames, mnames].to_numpy()
+    stat = float(g @ np.linalg.solve(v, g))
+    df = len(x)
+    return {
+        "statistic": stat,
+        "df": df,
+        "p": float(stats.chi2.sf(stat, df)),
+        "form": "Mundlak regression, cluster-robust",
+    }
