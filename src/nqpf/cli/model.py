@@ -55,6 +55,10 @@ BalancedOpt = Annotated[
 ]
 
 
+def _t(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
 def _need_models() -> None:
     missing = []
     for mod in ("linearmodels", "spreg"):
@@ -240,8 +244,18 @@ def threshold_cmd(
             seed=seed,
             progress=progress,
         )
-    out.print(table(res.threshold_table(), title="Threshold estimates (LR inversion)"))
-    out.print(table(res.test_table(), title="Threshold effect tests (bootstrap)"))
+    out.print(
+        table(
+            res.threshold_table(),
+            title=_t(lang, "门槛估计值（似然比反演区间）", "Threshold estimates (LR inversion)"),
+        )
+    )
+    out.print(
+        table(
+            res.test_table(),
+            title=_t(lang, "门槛效应检验（自抽样）", "Threshold effect tests (bootstrap)"),
+        )
+    )
     tab = regression_table([res], lang=lang, show_controls=True)
     out.print(tab.console(), markup=False)
     frames = {
@@ -294,8 +308,13 @@ def mediation_cmd(
     )
     tab = regression_table(res.steps, lang=lang, titles=[s.label for s in res.steps])
     out.print(tab.console(), markup=False)
-    out.print(table(res.effects.reset_index(), title="Effects (bias-corrected bootstrap)"))
-    out.print(table(res.sobel.reset_index(), title="Sobel test"))
+    out.print(
+        table(
+            res.effects.reset_index(),
+            title=_t(lang, "中介效应（偏差校正自抽样）", "Effects (bias-corrected bootstrap)"),
+        )
+    )
+    out.print(table(res.sobel.reset_index(), title=_t(lang, "Sobel 检验", "Sobel test")))
     files = _write(out_dir, force, tab, {"effects": res.effects, "sobel": res.sobel}, lang=lang)
     _finish(files, out_dir, res.notes)
 
@@ -335,7 +354,7 @@ def moderation_cmd(
     )
     tab = regression_table([res], lang=lang)
     out.print(tab.console(), markup=False)
-    out.print(table(res.slopes, title="Simple slopes"))
+    out.print(table(res.slopes, title=_t(lang, "简单斜率", "Simple slopes")))
     files = _write(
         out_dir, force, tab, {"simple_slopes": res.slopes.set_index("moderator_level")}, lang=lang
     )
@@ -405,12 +424,27 @@ def spatial_cmd(
     out.print(tab.console(), markup=False)
     frames: dict[str, Any] = {}
     if main.impacts is not None:
-        out.print(table(main.impacts.reset_index(), title="LeSage-Pace effects"))
+        out.print(
+            table(
+                main.impacts.reset_index(),
+                title=_t(lang, "直接效应、间接效应与总效应 (LeSage-Pace)", "LeSage-Pace effects"),
+            )
+        )
         frames["effects"] = main.impacts
     lm = lm_tests(frame, y, xs, w, effects=effects, unit=mf.unit, time=mf.time)
     spec = sdm_tests(fits["sdm"], fits["sar"], fits["sem"])
-    out.print(table(lm.reset_index(), title="LM tests (non-spatial FE residuals)"))
-    out.print(table(spec.reset_index(), title="SDM against SAR and SEM"))
+    out.print(
+        table(
+            lm.reset_index(),
+            title=_t(lang, "LM 检验（非空间固定效应残差）", "LM tests (non-spatial FE residuals)"),
+        )
+    )
+    out.print(
+        table(
+            spec.reset_index(),
+            title=_t(lang, "SDM 对 SAR 与 SEM 的检验", "SDM against SAR and SEM"),
+        )
+    )
     from ..models.panel import hausman
 
     h = hausman(frame, y, xs, unit=mf.unit, time=mf.time)

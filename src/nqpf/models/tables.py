@@ -25,6 +25,7 @@ Labels are English or Chinese (``lang="zh"``).
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -379,7 +380,12 @@ def regression_table(
             )
     extra_keys = [k for e in ests for k in e.extra if k != "SE"]
     for k in dict.fromkeys(extra_keys):
-        footer.append((k, [str(e.extra.get(k, "")) for e in ests]))
+        shown = k
+        if lang == "zh":
+            shown = re.sub(r"^threshold (\d)", r"门槛值 \1", k).replace(
+                "Log-likelihood", "对数似然值"
+            )
+        footer.append((shown, [str(e.extra.get(k, "")) for e in ests]))
     footer.append((txt["nobs"], [f"{e.nobs:,}" for e in ests]))
     if any(e.r2 is not None for e in ests):
         footer.append((txt["r2"], [fmt.format(e.r2) if e.r2 is not None else "" for e in ests]))

@@ -202,7 +202,7 @@ class ThresholdResult:
 
 
 def _threshold_labels(k: int) -> list[str]:
-    return ["gamma1", "gamma2", "gamma3"][:k]
+    return ["γ1", "γ2", "γ3"][:k]
 
 
 # ====================================================================== engine

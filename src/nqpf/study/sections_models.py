@@ -11,6 +11,7 @@ and figures (LR(gamma), event study).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -19,6 +20,106 @@ from ..report.model import Section
 from .sections_common import Context, table, zh_en
 
 _TITLE = ("回归分析", "Regression analysis")
+
+#: Chinese headers of the detail tables
+_ZH = {
+    "threshold": "门槛",
+    "estimate": "估计值",
+    "lower": "下限",
+    "upper": "上限",
+    "model": "模型",
+    "RSS": "残差平方和",
+    "MSE": "均方误差",
+    "F": "F 统计量",
+    "p-value": "p 值",
+    "replications": "自抽样次数",
+    "crit90": "10% 临界值",
+    "crit95": "5% 临界值",
+    "crit99": "1% 临界值",
+    "effect": "效应",
+    "boot_se": "自抽样标准误",
+    "bc_lower": "偏差校正下限",
+    "bc_upper": "偏差校正上限",
+    "pct_lower": "百分位下限",
+    "pct_upper": "百分位上限",
+    "share_of_total": "占总效应比例",
+    "ab": "ab",
+    "se": "标准误",
+    "z": "z 值",
+    "p": "p 值",
+    "moderator_level": "调节变量水平",
+    "moderator_value": "调节变量取值",
+    "slope": "简单斜率",
+    "t": "t 值",
+    "variable": "变量",
+    "test": "检验",
+    "statistic": "统计量",
+    "df": "自由度",
+    "k": "相对期数",
+    "coef": "系数",
+    "att": "ATT",
+    "event_time": "相对期数",
+    "cohort": "处理组（首次处理期）",
+    "period": "时期",
+    "single": "单一门槛",
+    "double": "双重门槛",
+    "triple": "三重门槛",
+    "direct": "直接效应",
+    "indirect": "间接效应",
+    "total": "总效应",
+}
+
+
+def _zh(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Headers and the fixed words in cells in Chinese for a Chinese report."""
+    if lang != "zh":
+        return frame
+    out = frame.rename(columns={c: _ZH.get(str(c), c) for c in frame.columns})
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = out[c].map(_zh_cell)
+    return out
+
+
+_PREFIX = (
+    ("indirect: ", "间接效应："),
+    ("direct: ", "直接效应："),
+    ("total effect", "总效应"),
+    ("total indirect", "总间接效应"),
+)
+
+
+def _zh_cell(v: Any) -> Any:
+    if not isinstance(v, str):
+        return v
+    if v in _ZH:
+        return _ZH[v]
+    for en, zh in _PREFIX:
+        if v.startswith(en):
+            return zh + v[len(en) :]
+    return v
+
+
+def _zh_note(n: str) -> str:
+    """Chinese for the notes the models write."""
+    m = re.match(r"bootstrap: units resampled \((\d+) clusters\), fixed effects: (\w+)", n)
+    if m:
+        return f"自抽样：按个体整体重抽（{m[1]} 个聚类），固定效应：{_FE.get(m[2], m[2])}"
+    m = re.match(r"bootstrap: observations resampled, fixed effects: (\w+)", n)
+    if m:
+        return f"自抽样：按观测值重抽，固定效应：{_FE.get(m[1], m[1])}"
+    m = re.match(r"(\d+) rows with missing values dropped \((.*)\)", n)
+    if m:
+        return f"删除含缺失值的观测 {m[1]} 行（{m[2]}）"
+    m = re.match(r"balanced subset: (\d+) of (\d+) units kept", n)
+    if m:
+        return f"平衡面板子样本：保留 {m[2]} 个个体中的 {m[1]} 个"
+    if n.startswith("unbalanced panel"):
+        return "非平衡面板：组内变换按各个体自身的期数进行，自抽样只在观测期数相同的个体间抽取残差"
+    return n
+
+
+_FE = {"unit": "个体", "time": "时间", "twoway": "个体与时间双向", "none": "无"}
 
 
 def model_frame(ctx: Context) -> pd.DataFrame:
@@ -205,6 +306,7 @@ def section(ctx: Context, results: list[tuple[Any, Any]]) -> Section:
 
 def _details(ctx: Context, sec: Section, name: str, label: str, spec: Any, res: Any) -> None:
     lang = ctx.lang
+    first = len(sec.tables)
     if spec.kind == "threshold":
         sec.tables.append(
             table(
@@ -307,7 +409,9 @@ def _details(ctx: Context, sec: Section, name: str, label: str, spec: Any, res: 
         )
         sec.tables.append(table(f"{name}_att_gt", f"{label}: ATT(g, t)", res.att_gt))
     for n in getattr(res, "notes", []) or []:
-        sec.notes.append(f"{label}: {n}")
+        sec.notes.append(f"{label}: {_zh_note(n) if lang == 'zh' else n}")
+    for item in sec.tables[first:]:
+        item.frame = _zh(item.frame, lang)
 
 
 def _tag(res: Any, lang: str) -> Any:
