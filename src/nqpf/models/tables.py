@@ -246,6 +246,8 @@ class RegressionTable:
                 cell = table.cell(i, j)
                 cell.text = str(v)
                 p = cell.paragraphs[0]
+                p.paragraph_format.space_after = Pt(0)
+                p.paragraph_format.space_before = Pt(0)
                 p.alignment = WD_ALIGN_PARAGRAPH.LEFT if j == 0 else WD_ALIGN_PARAGRAPH.CENTER
                 for run in p.runs:
                     run.font.size = Pt(10)
@@ -355,6 +357,9 @@ def regression_table(
     terms: list[str] = [t for t in (order or []) if any(t in e.coef.index for e in ests)]
     for e in ests:
         terms += [t for t in e.coef.index if t not in terms and t not in hidden]
+    # spatial parameters go last, as papers print them
+    spatial_pars = [t for t in terms if t in ("rho", "lambda") and t not in (order or [])]
+    terms = [t for t in terms if t not in spatial_pars] + spatial_pars
     fmt = f"{{:.{digits}f}}"
     body = []
     for term in terms:
