@@ -128,3 +128,19 @@ def test_engine_cross_products_match_explicit():
         zw = eng.indicator_block(g)
         pos = np.searchsorted(eng.qs, g, side="right")
         np.testing.assert_allclose(eng.cum_p[pos], zw.T @ zw, atol=1e-10)
+
+
+def test_two_regime_regressors_and_time_effects():
+    rng = np.random.default_rng(80)
+    d = threshold_panel(60, 10, thresholds=(0.3,), slopes=(1.0, 2.0), sigma=0.3, seed=8)
+    d["z2"] = rng.normal(size=len(d))
+    year_effect = d["year"].map(dict(zip(range(2000, 2010), rng.normal(0, 2, 10), strict=True)))
+    d["y"] = d["y"] + np.where(d["q"] <= 0.3, -0.5, 0.5) * d["z2"] + year_effect
+    r = threshold(d, "y", ["z", "z2"], "q", ["x"], time_effects=True, bootstrap=49)
+    assert r.thresholds[0] == pytest.approx(0.3, abs=0.05)
+    c = r.coef["coef"]
+    assert c["z_r1"] == pytest.approx(1.0, abs=0.06) and c["z_r2"] == pytest.approx(2.0, abs=0.06)
+    assert c["z2_r1"] == pytest.approx(-0.5, abs=0.06)
+    assert c["z2_r2"] == pytest.approx(0.5, abs=0.06)
+    assert r.tests[0].pvalue < 0.05
+    assert r.estimates().effects == {"unit": True, "time": True}

@@ -83,10 +83,8 @@ def align_weights(
     """
     units_s = [str(u) for u in units]
     if hasattr(w, "full") and hasattr(w, "id_order"):
-        mat, wid = w.full()
+        mat, wid = w.full()  # the weights as transformed (row standardised again below)
         wid = [str(i) for i in wid]
-        if hasattr(w, "transform") and w.transform not in ("O", "o"):
-            pass
     elif isinstance(w, pd.DataFrame):
         if list(map(str, w.index)) != list(map(str, w.columns)):
             raise DataError("weights table: row labels and column labels must be the same units")
@@ -438,7 +436,6 @@ def _impacts(res: SpatialPanelResult, eig: np.ndarray, draws: int, seed) -> pd.D
     x = res.names["x"]
     k = len(x)
     sdm = res.model == "sdm"
-    names = list(res.cov.index)
     mean = res.coef["coef"].to_numpy()
     cov = res.cov.to_numpy()
 
@@ -469,7 +466,6 @@ def _impacts(res: SpatialPanelResult, eig: np.ndarray, draws: int, seed) -> pd.D
                     "p": 2 * stats.norm.sf(abs(z)),
                 }
             )
-    del names
     return pd.DataFrame(rows).set_index(["variable", "effect"])
 
 
