@@ -59,6 +59,13 @@ def _t(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
 
 
+def localise(frame, lang: str):
+    """Detail tables with Chinese headers for --lang zh (CSV files keep English ones)."""
+    from ..models.tables import localise as _localise
+
+    return _localise(frame, lang)
+
+
 def _need_models() -> None:
     missing = []
     for mod in ("linearmodels", "spreg"):
@@ -246,13 +253,13 @@ def threshold_cmd(
         )
     out.print(
         table(
-            res.threshold_table(),
+            localise(res.threshold_table(), lang),
             title=_t(lang, "门槛估计值（似然比反演区间）", "Threshold estimates (LR inversion)"),
         )
     )
     out.print(
         table(
-            res.test_table(),
+            localise(res.test_table(), lang),
             title=_t(lang, "门槛效应检验（自抽样）", "Threshold effect tests (bootstrap)"),
         )
     )
@@ -310,11 +317,13 @@ def mediation_cmd(
     out.print(tab.console(), markup=False)
     out.print(
         table(
-            res.effects.reset_index(),
+            localise(res.effects.reset_index(), lang),
             title=_t(lang, "中介效应（偏差校正自抽样）", "Effects (bias-corrected bootstrap)"),
         )
     )
-    out.print(table(res.sobel.reset_index(), title=_t(lang, "Sobel 检验", "Sobel test")))
+    out.print(
+        table(localise(res.sobel.reset_index(), lang), title=_t(lang, "Sobel 检验", "Sobel test"))
+    )
     files = _write(out_dir, force, tab, {"effects": res.effects, "sobel": res.sobel}, lang=lang)
     _finish(files, out_dir, res.notes)
 
@@ -354,7 +363,7 @@ def moderation_cmd(
     )
     tab = regression_table([res], lang=lang)
     out.print(tab.console(), markup=False)
-    out.print(table(res.slopes, title=_t(lang, "简单斜率", "Simple slopes")))
+    out.print(table(localise(res.slopes, lang), title=_t(lang, "简单斜率", "Simple slopes")))
     files = _write(
         out_dir, force, tab, {"simple_slopes": res.slopes.set_index("moderator_level")}, lang=lang
     )
@@ -426,7 +435,7 @@ def spatial_cmd(
     if main.impacts is not None:
         out.print(
             table(
-                main.impacts.reset_index(),
+                localise(main.impacts.reset_index(), lang),
                 title=_t(lang, "直接效应、间接效应与总效应 (LeSage-Pace)", "LeSage-Pace effects"),
             )
         )
@@ -435,13 +444,13 @@ def spatial_cmd(
     spec = sdm_tests(fits["sdm"], fits["sar"], fits["sem"])
     out.print(
         table(
-            lm.reset_index(),
+            localise(lm.reset_index(), lang),
             title=_t(lang, "LM 检验（非空间固定效应残差）", "LM tests (non-spatial FE residuals)"),
         )
     )
     out.print(
         table(
-            spec.reset_index(),
+            localise(spec.reset_index(), lang),
             title=_t(lang, "SDM 对 SAR 与 SEM 的检验", "SDM against SAR and SEM"),
         )
     )

@@ -16,88 +16,11 @@ from typing import Any
 
 import pandas as pd
 
+from ..models.tables import localise as _zh
 from ..report.model import Section
 from .sections_common import Context, table, zh_en
 
 _TITLE = ("回归分析", "Regression analysis")
-
-#: Chinese headers of the detail tables
-_ZH = {
-    "threshold": "门槛",
-    "estimate": "估计值",
-    "lower": "下限",
-    "upper": "上限",
-    "model": "模型",
-    "RSS": "残差平方和",
-    "MSE": "均方误差",
-    "F": "F 统计量",
-    "p-value": "p 值",
-    "replications": "自抽样次数",
-    "crit90": "10% 临界值",
-    "crit95": "5% 临界值",
-    "crit99": "1% 临界值",
-    "effect": "效应",
-    "boot_se": "自抽样标准误",
-    "bc_lower": "偏差校正下限",
-    "bc_upper": "偏差校正上限",
-    "pct_lower": "百分位下限",
-    "pct_upper": "百分位上限",
-    "share_of_total": "占总效应比例",
-    "ab": "ab",
-    "se": "标准误",
-    "z": "z 值",
-    "p": "p 值",
-    "moderator_level": "调节变量水平",
-    "moderator_value": "调节变量取值",
-    "slope": "简单斜率",
-    "t": "t 值",
-    "variable": "变量",
-    "test": "检验",
-    "statistic": "统计量",
-    "df": "自由度",
-    "k": "相对期数",
-    "coef": "系数",
-    "att": "ATT",
-    "event_time": "相对期数",
-    "cohort": "处理组（首次处理期）",
-    "period": "时期",
-    "single": "单一门槛",
-    "double": "双重门槛",
-    "triple": "三重门槛",
-    "direct": "直接效应",
-    "indirect": "间接效应",
-    "total": "总效应",
-}
-
-
-def _zh(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Headers and the fixed words in cells in Chinese for a Chinese report."""
-    if lang != "zh":
-        return frame
-    out = frame.rename(columns={c: _ZH.get(str(c), c) for c in frame.columns})
-    for c in out.columns:
-        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
-            out[c] = out[c].map(_zh_cell)
-    return out
-
-
-_PREFIX = (
-    ("indirect: ", "间接效应："),
-    ("direct: ", "直接效应："),
-    ("total effect", "总效应"),
-    ("total indirect", "总间接效应"),
-)
-
-
-def _zh_cell(v: Any) -> Any:
-    if not isinstance(v, str):
-        return v
-    if v in _ZH:
-        return _ZH[v]
-    for en, zh in _PREFIX:
-        if v.startswith(en):
-            return zh + v[len(en) :]
-    return v
 
 
 def _zh_note(n: str) -> str:
