@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 from nqpf.errors import DataError
@@ -74,3 +75,58 @@ def test_bad_treatment_and_unbalanced(stag):
     d = stag.assign(treated=stag["treated"] * 2)
     with pytest.raises(DataError, match="must be 0 or 1"):
         twfe_did(d, "y", "treated", unit="unit", time="year")
+
+
+def _mpdta_cells() -> pd.DataFrame:
+    """A panel with the cohort-by-year means of log teen employment of ``mpdta``.
+
+    ``mpdta`` (R package did; Callaway and Sant'Anna 2021): 500 US counties, 2003-2007,
+    first treated 2004 (20 counties), 2006 (40), 2007 (131) or never (309). Without
+    covariates every ATT(g, t) and its aggregations depend only on the cohort-by-year
+    means and the cohort sizes, so each county is replaced by its cohort's mean path.
+    """
+    means = {
+        0: [5.6546300225, 5.59199999814, 5.60480843375, 5.63889628205, 5.66113254037],
+        2004: [6.17969683359, 6.10656356301, 6.05945208674, 6.02670435425, 6.08538798837],
+        2006: [6.57399362823, 6.5178837163, 6.52794133316, 6.55743457451, 6.54304096823],
+        2007: [5.84290649638, 5.81078312761, 5.82086567033, 5.82386639925, 5.82004824684],
+    }
+    sizes = {0: 309, 2004: 20, 2006: 40, 2007: 131}
+    rows = []
+    unit = 0
+    for g, path in means.items():
+        for _ in range(sizes[g]):
+            for year, v in zip(range(2003, 2008), path, strict=True):
+                rows.append((unit, year, v, int(g > 0 and year >= g)))
+            unit += 1
+    return pd.DataFrame(rows, columns=["county", "year", "lemp", "treated"])
+
+
+def test_callaway_santanna_reproduces_the_did_package_on_mpdta():
+    r = callaway_santanna(_mpdta_cells(), "lemp", "treated", unit="county", time="year", reps=50)
+    # did's README: att_gt(yname = "lemp", ..., xformla = ~1, data = mpdta)
+    published = {
+        (2004, 2004): -0.0105,
+        (2004, 2005): -0.0704,
+        (2004, 2006): -0.1373,
+        (2004, 2007): -0.1008,
+        (2006, 2004): 0.0065,
+        (2006, 2005): -0.0028,
+        (2006, 2006): -0.0046,
+        (2006, 2007): -0.0412,
+        (2007, 2004): 0.0305,
+        (2007, 2005): -0.0027,
+        (2007, 2006): -0.0311,
+        (2007, 2007): -0.0261,
+    }
+    got = r.att_gt.set_index(["cohort", "period"])["att"]
+    for key, v in published.items():
+        assert round(got[key], 4) == v
+    dynamic = {-3: 0.0305, -2: -0.0006, -1: -0.0245, 0: -0.0199, 1: -0.0510, 2: -0.1373, 3: -0.1008}
+    for e, v in dynamic.items():
+        assert round(r.dynamic.loc[e, "att"], 4) == v
+    assert round(r.overall_dynamic["att"], 4) == -0.0772
+    for g, v in {2004: -0.0797, 2006: -0.0229, 2007: -0.0261}.items():
+        assert round(r.group.loc[g, "att"], 4) == v
+    assert round(r.overall_group["att"], 3) == -0.031
+    assert round(r.overall["att"], 4) == -0.0400  # aggte(type = "simple")

@@ -15,9 +15,14 @@
   ``b = g - 1`` for post-treatment periods and ``b = t - 1`` for pre-treatment ones
   (their "varying" base), and ``C`` the never-treated units (``control="never"``)
   or the units not yet treated by period ``max(t, b)`` (``control="notyet"``).
-  Aggregations follow their section 3: the overall ATT weights post-treatment
-  ``ATT(g, t)`` by cohort size; the event-study (dynamic) aggregation averages
-  ``ATT(g, g + e)`` over cohorts observed at ``e`` with cohort-size weights.
+  Aggregations follow their section 3: the overall ATT (``overall``, R did's
+  "simple") weights post-treatment ``ATT(g, t)`` by cohort size; the cohort
+  aggregation averages each cohort's post-treatment ATTs and ``overall_group``
+  weights these by cohort size; the event-study (dynamic) aggregation averages
+  ``ATT(g, g + e)`` over cohorts observed at ``e`` with cohort-size weights and
+  ``overall_dynamic`` is the mean over ``e >= 0``. On the minimum-wage panel
+  ``mpdta`` of the did package these reproduce its documented ATT(g, t), group
+  and dynamic effects to four decimals (see the tests).
   Standard errors and intervals come from a bootstrap over units (every ATT and
   aggregate recomputed in each resample, all resamples at once), a valid
   alternative to their multiplier bootstrap; intervals are pointwise.
@@ -231,6 +236,8 @@ class CSResult:
 
     att_gt: pd.DataFrame
     overall: dict[str, float]
+    overall_group: dict[str, float]
+    overall_dynamic: dict[str, float]
     dynamic: pd.DataFrame
     group: pd.DataFrame
     control: str
@@ -362,13 +369,28 @@ def callaway_santanna(
         w = np.array([sizes[cidx[cells[i][0]]] for i in idx])
         dyn_rows.append({"event_time": e, **summarise((att_arr[idx] * w).sum(0) / w.sum(0))})
     grp_rows = []
+    grp_draws, grp_w = [], []
     for g in cohorts:
         idx = [i for i in post if cells[i][0] == g]
         if idx:
-            grp_rows.append({"cohort": periods[g], **summarise(att_arr[idx].mean(0))})
+            grp_draws.append(att_arr[idx].mean(0))
+            grp_w.append(sizes[cidx[g]])
+            grp_rows.append({"cohort": periods[g], **summarise(grp_draws[-1])})
+    # the overall ATTs of the group and event-study aggregations (their section 3.1)
+    gw = np.array(grp_w)
+    overall_group = summarise((np.array(grp_draws) * gw).sum(0) / gw.sum(0))
+    post_e = [r["event_time"] for r in dyn_rows if r["event_time"] >= 0]
+    dyn_draws = []
+    for e in post_e:
+        idx = [i for i, (g, t, _) in enumerate(cells) if t - g == e]
+        w = np.array([sizes[cidx[cells[i][0]]] for i in idx])
+        dyn_draws.append((att_arr[idx] * w).sum(0) / w.sum(0))
+    overall_dynamic = summarise(np.mean(dyn_draws, axis=0))
     return CSResult(
         att_gt=gt,
         overall=overall,
+        overall_group=overall_group,
+        overall_dynamic=overall_dynamic,
         dynamic=pd.DataFrame(dyn_rows).set_index("event_time"),
         group=pd.DataFrame(grp_rows).set_index("cohort"),
         control=control,
