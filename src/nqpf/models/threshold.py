@@ -30,9 +30,13 @@ bootstrap sample; for ``F1`` the two are the same.) ``scheme="wild"`` multiplies
 each unit's residual vector by a Rademacher sign instead.
 
 Hansen's GAUSS programs delete the last period of every unit after the within
-transformation, so the sums of squares and F statistics they print differ
-slightly from those of the within estimator (all ``T`` periods) reported here
-and by xthreg; the threshold estimates agree (0.0157 on Hansen's data).
+transformation (and split at ``q < gamma``), so the sums of squares, F
+statistics and later thresholds they print differ from those of the within
+estimator on all ``T`` periods used here. On Hansen's data with his 393-point
+grid, his programs (as ported in R's pdR) give thresholds 0.0157 and 0.5362 and
+F1 = 35.16, F2 = 27.78; this module gives 0.0157 and 0.5407 and F1 = 32.82,
+F2 = 23.42 (the first threshold agrees; the second lies inside his interval
+[0.5362, 0.5629]).
 
 Confidence intervals invert the likelihood ratio ``LR(g) = (S(g) - S(g_hat)) / s^2``:
 the set where ``LR(g) <= -2 log(1 - sqrt(level))`` (7.35 at 95 %), Hansen's eq. 16.
