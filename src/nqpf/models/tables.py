@@ -371,6 +371,7 @@ def _tex(s: str) -> str:
         "~": r"\textasciitilde{}",
         "^": r"\textasciicircum{}",
     }
+    rep |= {"<": r"$<$", ">": r"$>$"}
     out = "".join(rep.get(ch, ch) for ch in str(s))
     out = out.replace("R²", r"$R^2$")
     return (
