@@ -155,8 +155,9 @@ class ThresholdResult:
         from .results import Estimates
 
         extra = {f"threshold {i + 1}": f"{g:.4f}" for i, g in enumerate(sorted(self.thresholds))}
+        coef = self.coef.rename(index=self.regime_labels())
         return Estimates(
-            coef=self.coef.copy(),
+            coef=coef,
             dependent=self.names["y"],
             nobs=self.n_obs,
             r2=self.r2_within,
@@ -166,6 +167,19 @@ class ThresholdResult:
             label=label or f"threshold ({len(self.thresholds)})",
             extra=extra,
         )
+
+    def regime_labels(self) -> dict[str, str]:
+        """Readable names of the regime coefficients: ``z_r2`` -> ``z·I(γ1<q≤γ2)``."""
+        k = len(self.thresholds)
+        q = self.names["q"]
+        spans = [f"{q}≤γ1"]
+        spans += [f"γ{j}<{q}≤γ{j + 1}" for j in range(1, k)]
+        spans.append(f"{q}>γ{k}")
+        return {
+            f"{v}_r{r + 1}": f"{v}·I({span})"
+            for v in self.names["regime"]
+            for r, span in enumerate(spans)
+        }
 
     def summary(self) -> str:
         lines = [
@@ -505,7 +519,11 @@ def threshold(
     for p in prof_list:
         inside = p.loc[p["LR"] <= crit, "gamma"]
         ci.append((float(inside.min()), float(inside.max())))
-    thresholds = list(fixed)
+    # report thresholds in increasing order (γ1 < γ2 < γ3), each with its interval and profile
+    by_value = np.argsort(fixed)
+    thresholds = [float(fixed[i]) for i in by_value]
+    ci = [ci[i] for i in by_value]
+    prof_list = [prof_list[i] for i in by_value]
     coef, r2w, notes = _coefficients(mf, y, regime, controls, q, thresholds, time_effects, vce)
     _, ssr_final = eng.fit(thresholds)
     notes = [*mf.notes, *notes]
@@ -518,7 +536,6 @@ def threshold(
                 else "wild bootstrap by unit"
             )
         )
-    order = np.argsort(thresholds)
     return ThresholdResult(
         thresholds=thresholds,
         ci=ci,
@@ -537,7 +554,6 @@ def threshold(
             "regime": regime,
             "q": q,
             "controls": controls,
-            "order": order.tolist(),
             "stage_estimates": stage_est,
             "vce": vce,
             "time_effects": time_effects,
