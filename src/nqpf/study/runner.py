@@ -127,6 +127,10 @@ def run_study(
         steps.append(("tfp", lambda: ST.run(ctx)))
     for a in analyses:
         steps.append((a, lambda a=a: SA.run(ctx, a)))
+    if spec.models:
+        from . import sections_models as SM
+
+        steps.append(("models", lambda: SM.run(ctx)))
     if spec.robustness is not None:
         steps.append(("robustness", lambda: SI.robustness(ctx)))
     if spec.assessment is not None:
@@ -400,6 +404,7 @@ _ORDER = (
     "coupling",
     "obstacles",
     "types",
+    "models",
     "robustness",
     "assessment",
 )
@@ -421,6 +426,10 @@ def _sections(ctx: Context, results: dict[str, Any], analyses: list[str]) -> lis
         made["tfp"] = ST.section(ctx, results["tfp"])
     for key, sec in SA.sections(ctx, {a: results.get(a) for a in analyses}).items():
         made[key] = sec
+    if results.get("models"):
+        from . import sections_models as SM
+
+        made["models"] = SM.section(ctx, results["models"])
     if "robustness" in results:
         made["robustness"] = SI.robustness_section(ctx, results["robustness"])
     if results.get("assessment") is not None:

@@ -25,6 +25,7 @@ __all__ = [
     "DerivedSeries",
     "GrowthSpec",
     "IndexSpec",
+    "ModelSpec",
     "OutlierSpec",
     "OutputsSpec",
     "RobustnessSpec",
@@ -391,6 +392,79 @@ class AnalysesSpec(BaseModel):
         return [a for a in ANALYSES if getattr(self, a) is not None]
 
 
+MODEL_KINDS = (
+    "fe",
+    "threshold",
+    "mediation",
+    "moderation",
+    "spatial",
+    "did",
+    "event_study",
+    "staggered",
+)
+
+
+class ModelSpec(BaseModel):
+    """One regression of the ``models:`` section (variables: ``index``, a dimension id or a
+    series of the data)."""
+
+    model_config = _CONFIG
+    kind: Literal[
+        "fe", "threshold", "mediation", "moderation", "spatial", "did", "event_study", "staggered"
+    ]
+    name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    title: Title | str | None = None
+    y: str
+    x: list[str] = Field(default_factory=list)
+    controls: list[str] = Field(default_factory=list)
+    effects: Literal["unit", "time", "twoway", "none"] = "twoway"
+    vce: Literal["conventional", "robust", "cluster", "cluster2"] = "cluster"
+    lagged: dict[str, int] = Field(default_factory=dict)
+    # threshold
+    regime: list[str] = Field(default_factory=list)
+    q: str | None = None
+    thresholds: int = Field(default=1, ge=1, le=3)
+    trim: float | list[float] = 0.01
+    grid: int | None = 400
+    bootstrap: int = Field(default=300, ge=0)
+    # mediation / moderation
+    mediator: list[str] = Field(default_factory=list)
+    moderator: str | None = None
+    reps: int = Field(default=1000, ge=50)
+    # spatial
+    model: Literal["sar", "sem", "sdm"] = "sdm"
+    weights: str = "contiguity"
+    lee_yu: bool = True
+    # DID
+    treat: str | None = None
+    leads: int = Field(default=4, ge=2)
+    lags: int = Field(default=4, ge=0)
+    control: Literal["never", "notyet"] = "never"
+    balanced: bool = False
+
+    @field_validator("x", "controls", "regime", "mediator", mode="before")
+    @classmethod
+    def _listify(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _needs(self) -> ModelSpec:
+        need = {
+            "fe": ["x"],
+            "threshold": ["regime", "q"],
+            "mediation": ["x", "mediator"],
+            "moderation": ["x", "moderator"],
+            "spatial": ["x"],
+            "did": ["treat"],
+            "event_study": ["treat"],
+            "staggered": ["treat"],
+        }[self.kind]
+        missing = [k for k in need if not getattr(self, k)]
+        if missing:
+            raise ValueError(f"a {self.kind} model needs {', '.join(missing)}")
+        return self
+
+
 class MapsSpec(BaseModel):
     model_config = _CONFIG
     china: str = "cnmaps"  # cnmaps | none | path to a GeoJSON
@@ -469,6 +543,7 @@ class StudySpec(BaseModel):
     tfp: TfpSpec | None = None
     analyses: AnalysesSpec = Field(default_factory=AnalysesSpec)
     assessment: AssessmentSpec | None = None
+    models: list[ModelSpec] = Field(default_factory=list)
     outputs: OutputsSpec = Field(default_factory=OutputsSpec)
 
     @model_validator(mode="before")
