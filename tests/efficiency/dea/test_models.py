@@ -234,7 +234,9 @@ def test_spec_validation():
     with pytest.raises(DataError, match="choose one of: radial, ccr"):
         DEASpec("sbn")
     with pytest.raises(DataError, match="returns to scale"):
-        DEASpec("sbm", rts="nirs")
+        DEASpec("sbm", rts="increasing")
+    with pytest.raises(DataError, match="bad_disposal"):
+        DEASpec("ddf", bad_disposal="strongish")
     with pytest.raises(DataError, match="orientation"):
         DEASpec("sbm", orientation="sideways")
     with pytest.raises(DataError, match="use model='bcc'"):
@@ -273,3 +275,25 @@ def test_progress_and_dask_threads_identical():
     np.testing.assert_allclose(par.efficiency, base.efficiency, atol=1e-9, rtol=0)
     assert par.status.tolist() == base.status.tolist()
     assert par.super_used.tolist() == base.super_used.tolist()
+
+
+def test_bad_disposal_free_and_weights_as_given():
+    X, Y, B = random_data(30, seed=8)
+    weak = run(X, Y, B, model="ddf")
+    free = run(X, Y, B, model="ddf", bad_disposal="free")
+    # B lam <= b0 + beta g_b enlarges the technology: beta can only grow
+    assert np.all(free.beta >= weak.beta - 1e-9)
+    assert np.any(free.beta > weak.beta + 1e-6)
+    w = np.array([0.0, 0.0, 1.0, 1.0, 1.0])
+    given = run(X, Y, B, model="nddf", weights=w)
+    normed = run(X, Y, B, model="nddf", weights=w, normalise_weights=True)
+    np.testing.assert_allclose(given.beta, given.betas @ w, atol=1e-12)
+    np.testing.assert_allclose(normed.beta, given.beta / 3, atol=1e-9)
+
+
+@pytest.mark.parametrize("model", ["sbm", "ddf"])
+def test_nirs_ndrs_between_crs_and_vrs(model):
+    X, Y, B = random_data(30, seed=4)
+    e = {r: run(X, Y, B, model=model, rts=r).efficiency for r in ("crs", "vrs", "nirs", "ndrs")}
+    for r in ("nirs", "ndrs"):
+        assert np.all(e["crs"] <= e[r] + 1e-8) and np.all(e[r] <= e["vrs"] + 1e-8)

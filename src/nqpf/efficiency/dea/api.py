@@ -33,6 +33,8 @@ def dea(
     direction: Any = None,
     super_mode: str = "efficient",
     weights: Any = None,
+    normalise_weights: bool = False,
+    bad_disposal: str = "weak",
     reduce: bool = True,
     peers: bool = False,
     dropna: bool = False,
@@ -50,7 +52,7 @@ def dea(
         Inputs, good outputs, undesirable (bad) outputs.
     unit, period : str
         Key columns of a table.
-    model, rts, orientation, direction, super_mode, weights
+    model, rts, orientation, direction, super_mode, weights, normalise_weights, bad_disposal
         See :class:`~nqpf.efficiency.dea.spec.DEASpec`.
     frontier : str
         ``contemporaneous``, ``sequential``, ``window``, ``global`` or ``biennial``
@@ -81,7 +83,8 @@ def dea(
     :func:`~nqpf.efficiency.dea.models.solve`.
     """
     spec = DEASpec(model=model, rts=rts, orientation=orientation, direction=direction,
-                   super_mode=super_mode, weights=weights)
+                   super_mode=super_mode, weights=weights,
+                   normalise_weights=normalise_weights, bad_disposal=bad_disposal)
     if spec.direction_array is not None and spec.direction_array.ndim != 1:
         raise DataError(
             "dea() takes a named direction or one vector (length m + s1 + s2); "

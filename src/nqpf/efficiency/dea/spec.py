@@ -16,7 +16,8 @@ import numpy as np
 from ...errors import DataError
 
 MODELS = ("radial", "ccr", "bcc", "sbm", "super-sbm", "ddf", "nddf")
-RTS = ("crs", "vrs")
+RTS = ("crs", "vrs", "nirs", "ndrs")
+BAD_DISPOSAL = ("weak", "free")
 ORIENTATIONS = ("input", "output", "non")
 SUPER_MODES = ("efficient", "all")
 OUTSIDE = ("super", "infeasible")
@@ -59,7 +60,9 @@ class DEASpec:
         (Chambers, Chung & Färe 1996; Chung, Färe & Grosskopf 1997), ``"nddf"`` (Zhou, Ang &
         Wang 2012).
     rts : str or None
-        ``"crs"`` or ``"vrs"``. ``None`` means ``"crs"`` except for ``"bcc"``. Giving
+        ``"crs"``, ``"vrs"``, ``"nirs"`` (non-increasing, ``sum lam <= 1``) or ``"ndrs"``
+        (non-decreasing, ``sum lam >= 1``); Färe, Grosskopf & Lovell (1994). ``None``
+        means ``"crs"`` except for ``"bcc"``. Giving
         ``"vrs"`` with ``"ccr"`` (or ``"crs"`` with ``"bcc"``) is an error.
     orientation : str or None
         ``"input"``, ``"output"`` or ``"non"`` (non-oriented). ``None`` means ``"input"`` for
@@ -78,8 +81,16 @@ class DEASpec:
         < 1) or ``"all"`` (the super-SBM program for every unit; inefficient units then score
         1 exactly, Tone 2002 Theorem 1).
     weights : array-like or None
-        NDDF weights on the ``m + s1 + s2`` dimensions. ``None``: equal weights on the
+        NDDF weights on the ``m + s1 + s2`` dimensions, used as given (the objective is
+        ``sum w_d beta_d``; the Stata ``nddf`` convention), so with weights that do not sum
+        to 1 the reported ``beta`` scales with them. ``None``: equal weights on the
         dimensions the direction moves (nonzero component), summing to 1.
+    normalise_weights : bool
+        Divide the given NDDF weights by their sum (so ``beta`` is a weighted mean of the
+        per-dimension betas). Default ``False``.
+    bad_disposal : str
+        DDF/NDDF bad-output rows: ``"weak"`` (default; ``B lam = b0 + beta g_b``, Chung,
+        Färe & Grosskopf 1997) or ``"free"`` (``B lam <= b0 + beta g_b``).
     outside : str
         SBM only, for evaluated points outside the reference technology (cross-period
         evaluations): ``"super"`` (default) solves the super-SBM program against the full
@@ -95,6 +106,8 @@ class DEASpec:
     super_mode: str = "efficient"
     weights: Any = None
     outside: str = "super"
+    bad_disposal: str = "weak"
+    normalise_weights: bool = False
     _dir: np.ndarray | None = field(default=None, init=False, repr=False)
     _w: np.ndarray | None = field(default=None, init=False, repr=False)
 
@@ -133,6 +146,9 @@ class DEASpec:
         outside = _norm(self.outside)
         if outside not in OUTSIDE:
             raise _choices("outside", self.outside, OUTSIDE)
+        bad_disposal = _norm(self.bad_disposal)
+        if bad_disposal not in BAD_DISPOSAL:
+            raise _choices("bad_disposal", self.bad_disposal, BAD_DISPOSAL)
         direction = _norm(self.direction)
         d_arr: np.ndarray | None = None
         if model in ("ddf", "nddf"):
@@ -173,6 +189,7 @@ class DEASpec:
         object.__setattr__(self, "direction", direction)
         object.__setattr__(self, "super_mode", super_mode)
         object.__setattr__(self, "outside", outside)
+        object.__setattr__(self, "bad_disposal", bad_disposal)
         object.__setattr__(self, "_dir", d_arr)
         object.__setattr__(self, "_w", w_arr)
 
@@ -201,10 +218,13 @@ class DEASpec:
             "outside": self.outside,
             "direction": self.direction,
         }
+        if self.bad_disposal != "weak":
+            d["bad_disposal"] = self.bad_disposal
         if self._dir is not None:
             d["direction_values"] = self._dir.tolist()
         if self._w is not None:
             d["weights"] = self._w.tolist()
+            d["normalise_weights"] = bool(self.normalise_weights)
         return d
 
     def __eq__(self, other: object) -> bool:
