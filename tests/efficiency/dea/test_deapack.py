@@ -105,3 +105,14 @@ def test_sbm_with_bad_output_matches_deapack():
     res = deapack.UndesirableSlacksBasedDEA(returns_to_scale="crs").fit(data)
     s = res.summary if isinstance(res.summary, pd.DataFrame) else res.summary()
     np.testing.assert_allclose(ours, s["score"].to_numpy(float), rtol=0, atol=TOL)
+
+
+@pytest.mark.parametrize("orientation", ["input", "output"])
+def test_fdh_matches_deapack(orientation):
+    df = panel(n=40, T=1, seed=5)
+    X, Y = df[["k", "l"]].to_numpy(), df[["y"]].to_numpy()
+    ours = solve(X, Y, None, X, Y, None, DEASpec("fdh", orientation=orientation)).efficiency
+    data = deapack.DEAData.from_frame(df, inputs=["k", "l"], outputs=["y"], dmu="unit")
+    res = deapack.FDH(orientation=orientation).fit(data)
+    s = res.summary if isinstance(res.summary, pd.DataFrame) else res.summary()
+    np.testing.assert_allclose(ours, s["efficiency"].to_numpy(dtype=float), atol=TOL)

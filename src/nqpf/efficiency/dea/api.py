@@ -77,7 +77,7 @@ def dea(
     Notes
     -----
     Every frontier contains period ``t``, so each observation belongs to its own reference
-    set; super-SBM removes it from that set. With fewer reference observations than
+    set; super-SBM and super-radial remove it from that set. With fewer reference observations than
     ``3 (m + s)`` (the rule of thumb of Cooper, Seiford & Tone 2007, sec. 9.2) a warning is
     added. ``direction`` is a name or one vector here; per-unit directions need
     :func:`~nqpf.efficiency.dea.models.solve`.
@@ -145,7 +145,8 @@ def _assemble(
     eff = np.full(n, np.nan)
     status = np.empty(n, dtype=object)
     sup = np.zeros(n, dtype=bool)
-    score_name = {"radial": "theta" if spec.orientation == "input" else "phi",
+    radial_score = "theta" if spec.orientation == "input" else "phi"
+    score_name = {"radial": radial_score, "super-radial": radial_score, "fdh": radial_score,
                   "sbm": "rho", "super-sbm": "rho", "ddf": "beta", "nddf": "beta"}[spec.model]
     score = np.full(n, np.nan)
     vars_ = d.inputs + d.outputs + d.bad

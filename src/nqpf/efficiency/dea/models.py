@@ -11,6 +11,11 @@ Returns to scale (Färe, Grosskopf & Lovell 1994): ``crs`` no constraint on ``la
 ``vrs`` ``1'lam = 1``; ``nirs`` (non-increasing) ``1'lam <= 1``; ``ndrs`` (non-decreasing)
 ``1'lam >= 1`` (SBM: the same with ``t`` on the right).
 
+* super-radial (Andersen & Petersen 1993): the radial program with the evaluated unit
+  removed from the reference set; efficient units score above 1 (input theta, output
+  1/phi), others keep their radial score. Under VRS (and NIRS/NDRS) it can be infeasible:
+  status ``"infeasible"``, efficiency NaN.
+* fdh (Deprins, Simar & Tulkens 1984): enumeration, see :func:`_fdh_store`.
 * radial, input (Charnes, Cooper & Rhodes 1978; Banker, Charnes & Cooper 1984):
   ``min theta  s.t.  X lam + s- = theta x0,  Y lam - s+ = y0,  lam >= 0  [, 1'lam = 1]``,
   then the second phase of Cooper, Seiford & Tone (2007, sec. 3.3): ``theta`` fixed,
@@ -398,6 +403,57 @@ def _sbm_store(
     out.super_used[ok] = sup[ok]
 
 
+def _fdh_store(out: DEAArrays, Xe: np.ndarray, Ye: np.ndarray, Xr: np.ndarray,
+               Yr: np.ndarray, spec: DEASpec,
+               lam_by_unit: dict[int, tuple[np.ndarray, np.ndarray]]) -> None:
+    """FDH scores by enumeration (Deprins, Simar & Tulkens 1984; Tulkens 1993).
+
+    Input: ``theta = min_{j: y_j >= y0} max_i x_ij / x_i0``; output:
+    ``phi = max_{j: x_j <= x0} min_r y_rj / y_r0``. The peer is the observation attaining
+    the score (the first in reference order on ties), with intensity 1; targets are the
+    peer's data and slacks the remaining gaps ``theta x0 - x_peer``, ``y_peer - y0``
+    (output: ``x0 - x_peer``, ``y_peer - phi y0``). No observation dominating the unit
+    (possible against another period's data): status ``"infeasible"``.
+    """
+    n = Xe.shape[0]
+    nr = Xr.shape[0]
+    step = max(1, 4_000_000 // max(1, nr * (Xe.shape[1] + Ye.shape[1])))
+    for a in range(0, n, step):
+        sl = slice(a, min(n, a + step))
+        xe, ye = Xe[sl], Ye[sl]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if spec.orientation == "input":
+                dom = np.all(Yr[None, :, :] >= ye[:, None, :], axis=2)
+                rx = np.where(xe[:, None, :] > 0, Xr[None, :, :] / xe[:, None, :],
+                              np.where(Xr[None, :, :] > 0, np.inf, 0.0))
+                val = np.where(dom, rx.max(axis=2), np.inf)
+                j = np.argmin(val, axis=1)
+            else:
+                dom = np.all(Xr[None, :, :] <= xe[:, None, :], axis=2)
+                ry = np.where(ye[:, None, :] > 0, Yr[None, :, :] / ye[:, None, :], np.inf)
+                val = np.where(dom, ry.min(axis=2), -np.inf)
+                j = np.argmax(val, axis=1)
+        score = val[np.arange(j.size), j]
+        for i, k in enumerate(range(sl.start, sl.stop)):
+            sc, p = float(score[i]), int(j[i])
+            if not np.isfinite(sc) or (spec.orientation == "output" and sc <= 0):
+                out.status[k] = "infeasible" if not np.isfinite(sc) else "unbounded"
+                continue
+            out.status[k] = "optimal"
+            if spec.orientation == "input":
+                out.theta[k] = out.efficiency[k] = sc
+                out.slacks_x[k] = np.maximum(sc * Xe[k] - Xr[p], 0.0)
+                out.slacks_y[k] = np.maximum(Yr[p] - Ye[k], 0.0)
+            else:
+                out.phi[k] = sc
+                out.efficiency[k] = 1.0 / sc
+                out.slacks_x[k] = np.maximum(Xe[k] - Xr[p], 0.0)
+                out.slacks_y[k] = np.maximum(Yr[p] - sc * Ye[k], 0.0)
+            out.targets_x[k], out.targets_y[k] = Xr[p], Yr[p]
+            out.iterations[k], out.n_lp[k] = 0, 0
+            lam_by_unit[k] = (np.array([p]), np.array([1.0]))
+
+
 def _radial_store(out: DEAArrays, k: int, score: float, sx_s: np.ndarray, sy_s: np.ndarray,
                   spec: DEASpec, Xe: np.ndarray, Ye: np.ndarray, scx: np.ndarray,
                   scy: np.ndarray, m: int) -> None:
@@ -438,15 +494,22 @@ def _solve_serial(
             progress(i + 1, n)
 
     model = spec.model
-    if model == "radial":
+    if model == "fdh":
+        if s2:
+            raise DataError("FDH takes no bad outputs; use model='sbm', 'ddf' or 'nddf'")
+        _fdh_store(out, Xe, Ye, Xr, Yr, spec, lam_by_unit)
+        if progress is not None:
+            progress(n, n)
+    elif model in ("radial", "super-radial"):
         if s2:
             raise DataError(
                 "radial (CCR/BCC) models take no bad outputs; use model='sbm', 'ddf' or 'nddf'"
             )
         sc_xy = np.concatenate([scx, scy])
         todo = np.arange(n)
+        excl = self_index if model == "super-radial" else np.full(n, -1, dtype=np.int64)
         if _vector.usable(xr.shape[0], n):
-            v = _vector.radial(xe, ye, xr, yr, spec.orientation, spec.rts, sc_xy)
+            v = _vector.radial(xe, ye, xr, yr, spec.orientation, spec.rts, sc_xy, excl)
             for k in np.flatnonzero(v["ok"]):
                 lam = v["lam"][k]
                 nzi = np.flatnonzero(lam > LAMBDA_ZERO)
@@ -460,7 +523,7 @@ def _solve_serial(
         form = _radial(xe, ye, xr, yr, spec, sc_xy)
         eng = Engine(form, reduce=reduce, start=start) if todo.size else None
         for k in todo:
-            sol = eng.solve_unit(int(k))
+            sol = eng.solve_unit(int(k), int(excl[k]))
             out.status[k] = sol.status
             out.iterations[k], out.n_lp[k] = sol.iterations, sol.n_lp
             if sol.status == "optimal":

@@ -15,7 +15,9 @@ import numpy as np
 
 from ...errors import DataError
 
-MODELS = ("radial", "ccr", "bcc", "sbm", "super-sbm", "ddf", "nddf")
+MODELS = ("radial", "ccr", "bcc", "super-radial", "fdh", "sbm", "super-sbm", "ddf", "nddf")
+#: models solved by the radial (theta/phi) programs
+RADIAL_MODELS = ("radial", "super-radial", "fdh")
 RTS = ("crs", "vrs", "nirs", "ndrs")
 BAD_DISPOSAL = ("weak", "free")
 ORIENTATIONS = ("input", "output", "non")
@@ -25,6 +27,9 @@ NAMED_DIRECTIONS = ("output", "proportional", "input")
 
 _ALIASES = {
     "super_sbm": "super-sbm",
+    "super_radial": "super-radial",
+    "ap": "super-radial",
+    "andersen-petersen": "super-radial",
     "supersbm": "super-sbm",
     "ssbm": "super-sbm",
     "non-oriented": "non",
@@ -55,7 +60,13 @@ class DEASpec:
     ----------
     model : str
         ``"radial"`` (envelopment CCR/BCC with the Cooper–Seiford–Tone two-phase max-slack
-        stage), ``"ccr"`` (= radial, crs), ``"bcc"`` (= radial, vrs), ``"sbm"`` (Tone 2001,
+        stage), ``"ccr"`` (= radial, crs), ``"bcc"`` (= radial, vrs), ``"super-radial"``
+        (radial super-efficiency, Andersen & Petersen 1993: the evaluated unit is removed
+        from its reference set; input theta or output 1/phi above 1 for efficient units;
+        under VRS the program can be infeasible, reported with status ``"infeasible"``),
+        ``"fdh"`` (free disposal hull, Deprins, Simar & Tulkens 1984: radial efficiency
+        against single dominating observations, no convexity; ``rts`` is ignored and stored
+        as ``"fdh"``), ``"sbm"`` (Tone 2001,
         undesirable outputs as in Tone 2004), ``"super-sbm"`` (Tone 2002), ``"ddf"``
         (Chambers, Chung & Färe 1996; Chung, Färe & Grosskopf 1997), ``"nddf"`` (Zhou, Ang &
         Wang 2012).
@@ -124,16 +135,18 @@ class DEASpec:
             if rts not in (None, "vrs"):
                 raise DataError("model 'bcc' has variable returns; use model='ccr' for 'crs'")
             model, rts = "radial", "vrs"
+        if model == "fdh":
+            rts = "fdh"
         if rts is None:
             rts = "crs"
-        if rts not in RTS:
+        if rts not in RTS and model != "fdh":
             raise _choices("returns to scale", self.rts, RTS)
         orientation = _norm(self.orientation)
         if orientation is None:
-            orientation = "input" if model == "radial" else "non"
+            orientation = "input" if model in RADIAL_MODELS else "non"
         if orientation not in ORIENTATIONS:
             raise _choices("orientation", self.orientation, ORIENTATIONS)
-        if model == "radial" and orientation == "non":
+        if model in RADIAL_MODELS and orientation == "non":
             raise DataError(
                 "radial (CCR/BCC) models need orientation 'input' or 'output'; "
                 "use model='sbm' for a non-oriented measure"

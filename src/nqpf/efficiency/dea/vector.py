@@ -91,7 +91,8 @@ def _simplex(T: np.ndarray, rhs: np.ndarray, basis: np.ndarray, cost: np.ndarray
 
 
 def radial(xe: np.ndarray, ye: np.ndarray, xr: np.ndarray, yr: np.ndarray,
-           orientation: str, rts: str, slack_weights: np.ndarray) -> dict[str, np.ndarray]:
+           orientation: str, rts: str, slack_weights: np.ndarray,
+           exclude: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Two-phase radial DEA for every evaluated unit against one small reference set.
 
     Parameters
@@ -105,6 +106,8 @@ def radial(xe: np.ndarray, ye: np.ndarray, xr: np.ndarray, yr: np.ndarray,
     slack_weights : ndarray (m + s,)
         Weights of the slacks in the second phase (the data scale, so the sum of slacks is
         maximised in the caller's units as the HiGHS path does).
+    exclude : ndarray of int (n,), optional
+        A reference row each unit may not use (super-efficiency), or -1.
 
     Returns
     -------
@@ -151,6 +154,9 @@ def radial(xe: np.ndarray, ye: np.ndarray, xr: np.ndarray, yr: np.ndarray,
     # phase 1: feasibility
     c1 = np.broadcast_to(art.astype(float), (n, N)).copy()
     allowed = np.broadcast_to(~art, (n, N)).copy()
+    if exclude is not None:
+        ex = np.flatnonzero(exclude >= 0)
+        allowed[ex, c_lam + exclude[ex]] = False
     it = np.zeros(n, dtype=np.int64)
     ok = _simplex(T, rhs, basis, c1, allowed, art, live, drive_out=False, iters=it)
     feas = ok & (np.einsum("br,br->b", np.take_along_axis(c1, basis, 1), rhs) <= 1e-9)
