@@ -20,7 +20,6 @@ import pandas as pd
 import pytest
 
 from clitools import flat, run
-from nqpf import cli
 from nqpf.demo import demo_data_path
 from nqpf.panel.io import read_panel
 
@@ -484,10 +483,12 @@ def test_index_shift_parse_errors(tmp_path, mini, shift):
 
 
 def test_parse_shift_and_levels():
-    assert cli._parse_shift("add:0.0001") == ("add", 0.0001)
-    assert cli._parse_shift("affine:0.996,0.002") == ("affine", 0.996, 0.002)
-    assert cli._parse_shift("rescale:0.002, 0.998") == ("rescale", 0.002, 0.998)
-    assert cli._parse_levels(["index:aggregate=geometric", "dimension:weights=equal"]) == {
+    from nqpf.cli.index import parse_levels, parse_shift
+
+    assert parse_shift("add:0.0001") == ("add", 0.0001)
+    assert parse_shift("affine:0.996,0.002") == ("affine", 0.996, 0.002)
+    assert parse_shift("rescale:0.002, 0.998") == ("rescale", 0.002, 0.998)
+    assert parse_levels(["index:aggregate=geometric", "dimension:weights=equal"]) == {
         "index": {"aggregate": "geometric"},
         "dimension": {"weights": "equal"},
     }

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import DataError
+from .common import err, out, read_data, read_tables, split, table
 
 INDEX_CHOICES = ("none", "malmquist", "ml", "gml", "luenberger")
 
@@ -45,9 +46,7 @@ def register(app: typer.Typer) -> None:
         bad: Annotated[
             str | None, typer.Option(help="Undesirable output column(s), e.g. CO2.")
         ] = None,
-        model: Annotated[
-            str, typer.Option(help="sbm, super-sbm, ccr, bcc, ddf or nddf.")
-        ] = "sbm",
+        model: Annotated[str, typer.Option(help="sbm, super-sbm, ccr, bcc, ddf or nddf.")] = "sbm",
         rts: Annotated[str | None, typer.Option(help="crs or vrs (bcc implies vrs).")] = None,
         orientation: Annotated[
             str | None, typer.Option(help="in, out or none (radial default: out).")
@@ -82,7 +81,6 @@ def register(app: typer.Typer) -> None:
         from rich.markup import escape
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-        from ..cli import _read, _read_tables, _split, _table, err, out
         from ..efficiency.dea.api import dea
         from ..efficiency.dea.productivity import productivity
         from ..output import check_out_dir
@@ -95,12 +93,12 @@ def register(app: typer.Typer) -> None:
         if dask is not None and dask not in ("threads", "processes"):
             raise typer.BadParameter("use threads or processes", param_hint="--dask")
         check_out_dir(out_dir, force)
-        ins, outs, bads = _split(inputs) or [], _split(outputs) or [], _split(bad)
+        ins, outs, bads = split(inputs) or [], split(outputs) or [], split(bad)
         if any(p.is_dir() for p in data):  # data pack(s): read as a panel
-            table = _read(data, "auto", None, None, None, None, encoding, sheet, "none")
+            frame = read_data(data, "auto", None, None, None, None, encoding, sheet, "none")
         else:
-            table = _read_tables(data, encoding, sheet)
-        table = _resolve_units(table, unit_col, units)
+            frame = read_tables(data, encoding, sheet)
+        frame = _resolve_units(frame, unit_col, units)
         orient = None if orientation is None else orientation.strip().lower()
         dea_orient = orient
         if orient in (None, "none"):  # radial: output, as productivity() defaults
@@ -120,22 +118,39 @@ def register(app: typer.Typer) -> None:
             def tick(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            common = dict(unit=unit_col, period=period_col, model=model, rts=rts,
-                          window=window, reduce=not no_reduce, dask=dask, progress=tick)
-            res = dea(table, ins, outs, bads, orientation=dea_orient, frontier=eff_frontier,
-                      **common)
+            common = dict(
+                unit=unit_col,
+                period=period_col,
+                model=model,
+                rts=rts,
+                window=window,
+                reduce=not no_reduce,
+                dask=dask,
+                progress=tick,
+            )
+            res = dea(
+                frame, ins, outs, bads, orientation=dea_orient, frontier=eff_frontier, **common
+            )
             prod = None
             if idx != "none":
                 task = bar.add_task(f"{idx} index", total=None)
-                prod = productivity(table, ins, outs, bads, index=idx, orientation=orient,
-                                    frontier=frontier, **common)
+                prod = productivity(
+                    frame,
+                    ins,
+                    outs,
+                    bads,
+                    index=idx,
+                    orientation=orient,
+                    frontier=frontier,
+                    **common,
+                )
         files = list(res.write(out_dir, overwrite=force))
         if prod is not None:
             files += prod.write(out_dir, overwrite=force)
         for w in [*res.warnings, *(prod.warnings if prod is not None else [])]:
             err.print(f"warning: {w}", highlight=False, markup=False)
-        out.print(_table(res.summary(), title=f"DEA efficiency ({model}, {eff_frontier})"))
+        out.print(table(res.summary(), title=f"DEA efficiency ({model}, {eff_frontier})"))
         if prod is not None:
-            out.print(_table(prod.summary(), title=f"Productivity index ({idx}, {model})"))
+            out.print(table(prod.summary(), title=f"Productivity index ({idx}, {model})"))
         out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(map(str, files)),
                   markup=False)  # fmt: skip

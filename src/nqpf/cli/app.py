@@ -1,0 +1,114 @@
+"""The typer application of ``nqpf`` and its entry point.
+
+Each command module defines ``register(app)``; :data:`COMMANDS` lists them in the order of
+``nqpf --help``. Errors caused by the input (a bad file, an unknown unit, a malformed
+framework) print one message and exit with status 2; ``nqpf --debug ...`` shows the
+traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from .. import __version__
+from ..errors import NqpfError
+from . import (
+    analyze,
+    convert,
+    data,
+    demo,
+    framework,
+    growth,
+    impute,
+    index,
+    prodfn,
+    robustness,
+    study,
+    tfp,
+    units,
+    validate,
+)
+from .common import ClickException, err, out
+
+#: Command modules, each with ``register(app)``, in the order of ``nqpf --help``.
+COMMANDS = (
+    demo,
+    study,
+    validate,
+    index,
+    robustness,
+    tfp,
+    prodfn,
+    growth,
+    analyze,
+    impute,
+    convert,
+    units,
+    framework,
+    data,
+)
+
+app = typer.Typer(
+    name="nqpf",
+    help="Measure new quality productive forces and high-quality development.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        out.print(f"nqpf {__version__}")
+        raise typer.Exit()
+
+
+for _mod in COMMANDS:
+    _mod.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (2 for usage and data errors)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        rc = app(args=args, prog_name="nqpf", standalone_mode=False)
+    except typer.Exit as e:
+        return e.exit_code
+    except typer.Abort:
+        err.print("aborted")
+        return 130
+    except ClickException as e:  # usage errors: unknown option, bad value, missing argument
+        if debug:
+            traceback.print_exc()
+        e.show()
+        return 2
+    except NqpfError as e:
+        if debug:
+            traceback.print_exc()
+        err.print(f"[bold red]error:[/bold red] {escape(str(e))}", highlight=False)
+        return 2
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as e:
+        if debug:
+            traceback.print_exc()
+        err.print(f"[bold red]error:[/bold red] {escape(str(e))}", highlight=False)
+        return 2
+    except Exception as e:  # an nqpf fault, not the user's
+        if debug:
+            traceback.print_exc()
+        err.print(
+            f"[bold red]internal error:[/bold red] {type(e).__name__}: {escape(str(e))}\n"
+            "Run again with --debug for the traceback and report it.",
+            highlight=False,
+        )
+        return 1
+    return rc if isinstance(rc, int) else 0

@@ -1,0 +1,193 @@
+"""``nqpf index``: a composite index over the framework tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from .common import (
+    DataArg,
+    DuplicatesOpt,
+    EncodingOpt,
+    ForceOpt,
+    FrameworkOpt,
+    IndicatorOpt,
+    LangOpt,
+    LayoutOpt,
+    PeriodOpt,
+    SheetOpt,
+    UnitOpt,
+    UnitsOpt,
+    ValueOpt,
+    check_lang,
+    err,
+    out,
+    read_data,
+    table,
+)
+
+
+def index_cmd(
+    data: DataArg,
+    framework: FrameworkOpt,
+    out_dir: Annotated[Path, typer.Option("--out", help="New output folder.")],
+    recipe_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--recipe", help="YAML or JSON file of recipe settings (options below override)."
+        ),
+    ] = None,
+    normalise: Annotated[
+        str | None,
+        typer.Option(
+            help="minmax (default), zscore, goalpost, target, rank, percentile, log, vector."
+        ),
+    ] = None,
+    weights: Annotated[
+        str | None,
+        typer.Option(help="entropy (default), equal, expert, critic, cv, sd, pca, ahp, or a+b."),
+    ] = None,
+    aggregate: Annotated[
+        str | None,
+        typer.Option(
+            help="sum (default), geometric, harmonic, generalised, topsis, gra, vikor, mpi, "
+            "copeland."
+        ),
+    ] = None,
+    panel_mode: Annotated[
+        str | None, typer.Option("--panel", help="pooled (default), per-period or base-year.")
+    ] = None,
+    base_period: Annotated[
+        int | None, typer.Option(help="Base period for --panel base-year.")
+    ] = None,
+    structure: Annotated[str | None, typer.Option(help="flat (default) or hierarchical.")] = None,
+    level: Annotated[
+        list[str] | None,
+        typer.Option(help="Per-level method, e.g. 'index:aggregate=geometric' (repeatable)."),
+    ] = None,
+    shift: Annotated[
+        str | None, typer.Option(help="Shift after min-max: add:0.0001, rescale:A,B or affine:A,B.")
+    ] = None,
+    combine: Annotated[
+        str | None, typer.Option(help="linear (default), multiplicative or game.")
+    ] = None,
+    impute_method: Annotated[
+        str | None,
+        typer.Option("--impute", help="Fill gaps first (e.g. linear or linear+nearest)."),
+    ] = None,
+    explain: Annotated[bool, typer.Option(help="Write every intermediate table.")] = False,
+    audit: Annotated[bool, typer.Option(help="Also write the statistical audit.")] = False,
+    layout: LayoutOpt = "auto",
+    unit: UnitOpt = None,
+    period: PeriodOpt = None,
+    indicator: IndicatorOpt = None,
+    value: ValueOpt = None,
+    encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
+    units: UnitsOpt = "auto",
+    duplicates: DuplicatesOpt = "error",
+    lang: LangOpt = "zh",
+    top: Annotated[int, typer.Option(help="Rows of the ranking to print.")] = 10,
+    force: ForceOpt = False,
+) -> None:
+    """Build a composite index: normalise, weight and aggregate over the framework tree."""
+    import pandas as pd
+
+    from ..datasets.reference import unit_label
+    from ..framework import load_framework
+    from ..index import Recipe, build_index
+    from ..index.audit import audit as run_audit
+    from ..output import check_out_dir, prepare_out_dir
+
+    check_lang(lang)
+    base = Recipe.from_file(recipe_file) if recipe_file is not None else Recipe()
+    given = {
+        "normalise": normalise,
+        "weights": weights,
+        "aggregate": aggregate,
+        "panel_mode": panel_mode,
+        "base_period": base_period,
+        "structure": structure,
+        "levels": parse_levels(level) if level else None,
+        "shift": parse_shift(shift),
+        "combine": combine,
+    }
+    recipe = base.replace(**{k: v for k, v in given.items() if v is not None})
+    check_out_dir(out_dir, force)
+    fw = load_framework(framework)
+    panel = read_data(
+        data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates
+    )
+    if impute_method:
+        from ..panel.impute import impute as do_impute
+
+        for m in impute_method.split("+"):
+            panel = do_impute(panel, m.strip())
+    dest = prepare_out_dir(out_dir, force)
+    err.print(f"recipe: {recipe.describe()}", highlight=False, markup=False)
+    with err.status(f"building the index of {panel!r} …"):
+        res = build_index(panel, fw, recipe, explain=explain)
+    res.write(dest, overwrite=True)
+    files = res.written_files()
+    if len(res.unscored):
+        n_idx = int((res.unscored["node"] == "index").sum())
+        err.print(
+            f"note: {len(res.unscored)} node scores ({n_idx} of the index) are empty because less "
+            "than half of their weight was observed (missing data); impute first (--impute) or "
+            "see the empty rows of scores.csv",
+            highlight=False,
+        )
+    if audit:
+        a = run_audit(panel, fw, result=res)
+        with pd.ExcelWriter(dest / "audit.xlsx", engine="openpyxl") as xw:
+            for name, df in a.tables().items():
+                df.to_excel(xw, sheet_name=name[:31], index=False)
+        files.append("audit.xlsx")
+        if len(a.flags):
+            out.print(table(a.flags, title="Audit flags"))
+    rk = res.ranking()
+    rk.insert(1, "name", [unit_label(u, lang) for u in rk["unit"]])
+    out.print(
+        table(
+            rk.head(top), title=f"{fw.name_zh if lang == 'zh' else fw.name_en}, {res.periods[-1]}"
+        )
+    )
+    out.print(f"Outputs in [bold]{escape(str(dest))}[/bold]: " + escape(", ".join(files)))
+
+
+def parse_shift(text: str | None) -> tuple | None:
+    if text is None:
+        return None
+    kind, _, nums = text.partition(":")
+    try:
+        vals = tuple(float(v) for v in nums.split(",") if v.strip())
+    except ValueError:
+        vals = ()
+    if (kind, len(vals)) not in (("add", 1), ("rescale", 2), ("affine", 2)):
+        raise typer.BadParameter(
+            f"{text!r}: write add:0.0001, rescale:0.002,0.998 (onto [a, b]) or "
+            "affine:0.996,0.002 (a·z + b)",
+            param_hint="--shift",
+        )
+    return (kind, *vals)
+
+
+def parse_levels(items: list[str]) -> dict[str, dict[str, str]]:
+    levels: dict[str, dict[str, str]] = {}
+    for item in items:
+        lv, _, rest = item.partition(":")
+        key, _, val = rest.partition("=")
+        if not (lv and key and val):
+            raise typer.BadParameter(
+                f"{item!r}: write LEVEL:SETTING=METHOD, e.g. index:aggregate=geometric",
+                param_hint="--level",
+            )
+        levels.setdefault(lv.strip(), {})[key.strip()] = val.strip()
+    return levels
+
+
+def register(app: typer.Typer) -> None:
+    app.command("index")(index_cmd)

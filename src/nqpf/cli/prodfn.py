@@ -1,0 +1,81 @@
+"""``nqpf tfp-pf``: firm TFP from a production function."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from .common import (
+    DataArg,
+    EncodingOpt,
+    ForceOpt,
+    SheetOpt,
+    err,
+    out,
+    read_tables,
+    split,
+    table,
+)
+
+
+def tfp_pf(
+    data: DataArg,
+    firm: Annotated[str, typer.Option("--id", help="Column of firm ids.")],
+    period_col: Annotated[str, typer.Option("--period", help="Column of periods (years).")],
+    output: Annotated[str, typer.Option(help="Column of (log) output or value added.")],
+    free: Annotated[str, typer.Option(help="Free input(s), e.g. labour; comma-separated.")],
+    state: Annotated[str, typer.Option(help="State input, e.g. capital.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="New output folder.")],
+    proxy: Annotated[
+        str | None,
+        typer.Option(help="Proxy: intermediate input (lp, acf, wrdg) or investment (op)."),
+    ] = None,
+    exit_col: Annotated[
+        str | None,
+        typer.Option("--exit", help="op: 0/1 column, 1 in a firm's last period before exit."),
+    ] = None,
+    method: Annotated[str, typer.Option(help="acf, op, lp, wrdg, ols or fe.")] = "acf",
+    levels: Annotated[
+        bool, typer.Option("--levels", help="Columns are levels (logged here); default: logs.")
+    ] = False,
+    n_boot: Annotated[
+        int, typer.Option("--bootstrap", help="Firm-clustered bootstrap replications.")
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Firm TFP from a production function (ACF, OP, LP, Wooldridge, OLS, FE)."""
+    from ..efficiency.production import estimate_tfp
+    from ..output import check_out_dir
+
+    check_out_dir(out_dir, force)
+    df = read_tables(data, encoding, sheet)
+    with err.status(f"estimating the production function by {method} …"):
+        res = estimate_tfp(
+            df,
+            method=method,
+            id=firm,
+            period=period_col,
+            output=output,
+            free=split(free) or [],
+            state=state,
+            proxy=proxy,
+            exit=exit_col,
+            logs=not levels,
+            n_boot=n_boot,
+            seed=seed,
+        )
+        files = res.write(out_dir, overwrite=force)
+    for w in res.diagnostics.get("warnings", []):
+        err.print(f"warning: {w}", highlight=False, markup=False)
+    out.print(table(res.coefficients, title=f"Production function ({method})"))
+    out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(files), markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("tfp-pf")(tfp_pf)
