@@ -7,7 +7,8 @@ reduction); :func:`dea` works on panels and frontiers (contemporaneous, sequenti
 global, biennial) and returns a :class:`DEAResult`; :func:`productivity` gives the Malmquist,
 Malmquist–Luenberger, global Malmquist–Luenberger and Luenberger indices;
 :func:`metafrontier` gives group and meta efficiencies and technology gap ratios and
-:func:`metafrontier_productivity` the metafrontier Malmquist / GML index.
+:func:`metafrontier_productivity` the metafrontier Malmquist / GML index;
+:func:`bootstrap` the Simar–Wilson (1998) bias-corrected scores and intervals.
 
 Small problems (up to 150 reference observations) take a vectorised dense simplex for
 the radial models (:mod:`.vector`): ten 60-unit CCR cross-sections take about 0.04 s CPU
@@ -21,6 +22,7 @@ take about 27 s (CRS) and 53 s (VRS).
 """
 
 from .api import dea
+from .bootstrap import BootstrapResult, bootstrap
 from .frontier import FRONTIERS, reference_periods, reference_rows
 from .metafrontier import (
     MetafrontierResult,
@@ -35,6 +37,7 @@ from .result import DEAResult
 from .spec import DEASpec
 
 __all__ = [
+    "BootstrapResult",
     "FRONTIERS",
     "DEAArrays",
     "DEAResult",
@@ -42,6 +45,7 @@ __all__ = [
     "MetaProductivityResult",
     "MetafrontierResult",
     "ProductivityResult",
+    "bootstrap",
     "dea",
     "metafrontier",
     "metafrontier_productivity",

@@ -73,34 +73,35 @@ def _simplex(T: np.ndarray, rhs: np.ndarray, basis: np.ndarray, cost: np.ndarray
             return ok & done
         tie = ratio <= best[:, None] + _TOL * (1.0 + np.abs(best[:, None]))
         p = np.argmin(np.where(tie, basis, np.iinfo(np.int64).max), axis=1)
-        g = np.flatnonzero(go)
-        pg, qg = p[g], q[g]
-        piv = T[g, pg, qg]
-        prow = T[g, pg, :] / piv[:, None]
-        prhs = rhs[g, pg] / piv
-        colg = col[g]
-        T[g] -= colg[:, :, None] * prow[:, None, :]
-        rhs[g] -= colg * prhs[:, None]
-        T[g, pg, :] = prow
-        rhs[g, pg] = prhs
+        # pivot every unit at once; units that do not move get a neutral pivot
+        pg = np.where(go, p, 0)
+        piv = np.where(go, T[rows, pg, q], 1.0)
+        prow = T[rows, pg, :] / piv[:, None]
+        prhs = rhs[rows, pg] / piv
+        colg = np.where(go[:, None], col, 0.0)
+        T -= colg[:, :, None] * prow[:, None, :]
+        rhs -= colg * prhs[:, None]
+        T[rows[go], pg[go], :] = prow[go]
+        rhs[rows[go], pg[go]] = prhs[go]
         np.maximum(rhs, 0.0, out=rhs, where=rhs > -_TOL)
-        basis[g, pg] = qg
+        basis[rows[go], pg[go]] = q[go]
         if iters is not None:
-            iters[g] += 1
+            iters[go] += 1
     return ok & done
 
 
 def radial(xe: np.ndarray, ye: np.ndarray, xr: np.ndarray, yr: np.ndarray,
            orientation: str, rts: str, slack_weights: np.ndarray,
-           exclude: np.ndarray | None = None) -> dict[str, np.ndarray]:
+           exclude: np.ndarray | None = None, slacks: bool = True) -> dict[str, np.ndarray]:
     """Two-phase radial DEA for every evaluated unit against one small reference set.
 
     Parameters
     ----------
     xe, ye : ndarray (n, m), (n, s)
         Evaluated inputs and outputs (scaled).
-    xr, yr : ndarray (nr, m), (nr, s)
-        Reference inputs and outputs (same scaling).
+    xr, yr : ndarray (nr, m), (nr, s), or (n, nr, m), (n, nr, s)
+        Reference inputs and outputs (same scaling); 3-D arrays give every evaluated unit
+        its own reference set (bootstrap replicates solved together).
     orientation : "input" or "output"
     rts : "crs", "vrs", "nirs" (``sum lam <= 1``) or "ndrs" (``sum lam >= 1``)
     slack_weights : ndarray (m + s,)
@@ -108,6 +109,8 @@ def radial(xe: np.ndarray, ye: np.ndarray, xr: np.ndarray, yr: np.ndarray,
         maximised in the caller's units as the HiGHS path does).
     exclude : ndarray of int (n,), optional
         A reference row each unit may not use (super-efficiency), or -1.
+    slacks : bool
+        Run the max-slack phase (``False``: scores only, slacks of some optimal basis).
 
     Returns
     -------
@@ -116,7 +119,7 @@ def radial(xe: np.ndarray, ye: np.ndarray, xr: np.ndarray, yr: np.ndarray,
     """
     n, m = xe.shape
     s = ye.shape[1]
-    nr = xr.shape[0]
+    nr = xr.shape[-2]
     conv = rts != "crs"
     e_col = rts in ("nirs", "ndrs")
     R = m + s + (1 if conv else 0)
@@ -129,8 +132,8 @@ def radial(xe: np.ndarray, ye: np.ndarray, xr: np.ndarray, yr: np.ndarray,
     N = c_art + R
     A = np.zeros((n, R, N))
     b = np.zeros((n, R))
-    A[:, :m, c_lam:c_sx] = xr.T
-    A[:, m : m + s, c_lam:c_sx] = yr.T
+    A[:, :m, c_lam:c_sx] = np.swapaxes(xr, -1, -2)
+    A[:, m : m + s, c_lam:c_sx] = np.swapaxes(yr, -1, -2)
     A[:, np.arange(m), c_sx + np.arange(m)] = 1.0
     A[:, m + np.arange(s), c_sy + np.arange(s)] = -1.0
     if orientation == "input":
@@ -169,8 +172,9 @@ def radial(xe: np.ndarray, ye: np.ndarray, xr: np.ndarray, yr: np.ndarray,
     d2 = c2 - np.einsum("br,brn->bn", cb2, T)
     face = allowed & (d2 <= _TOL)
     c3 = np.zeros((n, N))
-    c3[:, c_sx:c_e] = -slack_weights
-    ok = _simplex(T, rhs, basis, c3, face, art, ok, iters=it)
+    if slacks:
+        c3[:, c_sx:c_e] = -slack_weights
+        ok = _simplex(T, rhs, basis, c3, face, art, ok, iters=it)
     # certificate from the final basis
     Bm = np.take_along_axis(A, basis[:, None, :], axis=2)  # (n, R, R)
     good = ok.copy()
