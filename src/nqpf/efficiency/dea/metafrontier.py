@@ -360,8 +360,7 @@ def metafrontier_productivity(
                         "their components are NaN")
     params = {"model": model, "rts": rts, "orientation": orientation, "inputs": inputs,
               "outputs": outputs, "bad": bad, "groups": sorted(set(gmap.values())),
-              "index": "metafrontier GML" if model in ("ddf", "nddf") else
-              "metafrontier Malmquist",
+              "index": "Metafrontier GML" if bad else "Metafrontier Malmquist",
               "decomposition": "index = EC x BPC x TGC (Oh & Lee 2010)",
               "convention": "ratios > 1 mean progress"}
     return MetaProductivityResult(idx, levels, warnings, params)
