@@ -8,7 +8,9 @@ global, biennial) and returns a :class:`DEAResult`; :func:`productivity` gives t
 Malmquist–Luenberger, global Malmquist–Luenberger and Luenberger indices;
 :func:`metafrontier` gives group and meta efficiencies and technology gap ratios and
 :func:`metafrontier_productivity` the metafrontier Malmquist / GML index;
-:func:`bootstrap` the Simar–Wilson (1998) bias-corrected scores and intervals.
+:func:`bootstrap` the Simar–Wilson (1998) bias-corrected scores and intervals;
+:func:`multiplier` the multiplier form with assurance regions and
+:func:`cross_efficiency` simple, aggressive and benevolent cross-efficiency.
 
 Small problems (up to 150 reference observations) take a vectorised dense simplex for
 the radial models (:mod:`.vector`): ten 60-unit CCR cross-sections take about 0.04 s CPU
@@ -31,6 +33,7 @@ from .metafrontier import (
     metafrontier_productivity,
 )
 from .models import DEAArrays, solve
+from .multiplier import CrossEfficiency, cross_efficiency, multiplier
 from .productivity import productivity
 from .productivity_result import ProductivityResult
 from .result import DEAResult
@@ -38,6 +41,7 @@ from .spec import DEASpec
 
 __all__ = [
     "BootstrapResult",
+    "CrossEfficiency",
     "FRONTIERS",
     "DEAArrays",
     "DEAResult",
@@ -46,9 +50,11 @@ __all__ = [
     "MetafrontierResult",
     "ProductivityResult",
     "bootstrap",
+    "cross_efficiency",
     "dea",
     "metafrontier",
     "metafrontier_productivity",
+    "multiplier",
     "productivity",
     "reference_periods",
     "reference_rows",
