@@ -346,3 +346,27 @@ def test_fdh_hand_and_ordering():
     # a point no observation dominates is infeasible
     far = solve(X[:1] * 0.01, Y[:1] * 100, None, X, Y, None, DEASpec("fdh"))
     assert far.status[0] == "infeasible" and np.isnan(far.efficiency[0])
+
+
+def test_nondiscretionary_inputs_banker_morey(monkeypatch):
+    from nqpf.efficiency.dea import vector as _vector
+
+    # one output; x1 discretionary, x2 fixed. Unit 0 (x = (4, 1), y = 1) against unit 1
+    # (x = (2, 1), y = 1): theta scales only x1, so theta = 2/4 = 0.5; in the CCR model x2
+    # must shrink too, so theta = 1 with an x1 slack of 2. Unit 2 (x = (2, 4)) keeps theta 1.
+    X = np.array([[4.0, 1.0], [2.0, 1.0], [2.0, 4.0]])
+    Y = np.ones((3, 1))
+    for max_ref in (150, 0):  # vectorised and HiGHS paths
+        monkeypatch.setattr(_vector, "MAX_REF", max_ref)
+        nd = run(X, Y, model="ccr", nondiscretionary=[1])
+        np.testing.assert_allclose(nd.efficiency, [0.5, 1.0, 1.0], atol=1e-9)
+        # theta is optimal and the discretionary x1 has no slack left (the slacks of
+        # non-discretionary inputs are not maximised)
+        np.testing.assert_allclose(nd.targets_x[0, 0], 2.0, atol=1e-9)
+        full = run(X, Y, model="ccr")
+        np.testing.assert_allclose(full.efficiency, [1.0, 1.0, 1.0], atol=1e-9)
+        np.testing.assert_allclose(full.slacks_x[0], [2.0, 0.0], atol=1e-9)
+    with pytest.raises(DataError, match="at least one input discretionary"):
+        run(X, Y, model="ccr", nondiscretionary=[0, 1])
+    with pytest.raises(DataError, match="radial"):
+        DEASpec("sbm", nondiscretionary=[0])

@@ -35,6 +35,7 @@ def dea(
     weights: Any = None,
     normalise_weights: bool = False,
     bad_disposal: str = "weak",
+    nondiscretionary: str | Sequence[str] | None = None,
     reduce: bool = True,
     peers: bool = False,
     dropna: bool = False,
@@ -54,6 +55,8 @@ def dea(
         Key columns of a table.
     model, rts, orientation, direction, super_mode, weights, normalise_weights, bad_disposal
         See :class:`~nqpf.efficiency.dea.spec.DEASpec`.
+    nondiscretionary : str or list of str, optional
+        Radial models: inputs that are non-discretionary (Banker & Morey 1986), by name.
     frontier : str
         ``contemporaneous``, ``sequential``, ``window``, ``global`` or ``biennial``
         (:mod:`~nqpf.efficiency.dea.frontier` states each convention).
@@ -82,9 +85,16 @@ def dea(
     added. ``direction`` is a name or one vector here; per-unit directions need
     :func:`~nqpf.efficiency.dea.models.solve`.
     """
+    ins = [inputs] if isinstance(inputs, str) else list(inputs)
+    nd_names = ([nondiscretionary] if isinstance(nondiscretionary, str)
+                else list(nondiscretionary or []))
+    unknown = [c for c in nd_names if c not in ins]
+    if unknown:
+        raise DataError(f"non-discretionary input(s) {unknown} are not among the inputs {ins}")
     spec = DEASpec(model=model, rts=rts, orientation=orientation, direction=direction,
                    super_mode=super_mode, weights=weights,
-                   normalise_weights=normalise_weights, bad_disposal=bad_disposal)
+                   normalise_weights=normalise_weights, bad_disposal=bad_disposal,
+                   nondiscretionary=[ins.index(c) for c in nd_names])
     if spec.direction_array is not None and spec.direction_array.ndim != 1:
         raise DataError(
             "dea() takes a named direction or one vector (length m + s1 + s2); "

@@ -16,6 +16,9 @@ Returns to scale (Färe, Grosskopf & Lovell 1994): ``crs`` no constraint on ``la
   1/phi), others keep their radial score. Under VRS (and NIRS/NDRS) it can be infeasible:
   status ``"infeasible"``, efficiency NaN.
 * fdh (Deprins, Simar & Tulkens 1984): enumeration, see :func:`_fdh_store`.
+* non-discretionary inputs (Banker & Morey 1986), radial models: under input orientation
+  their rows are ``X_nd lam + s- = x0_nd`` (not scaled by theta); under either orientation
+  their slacks are left out of the max-slack phase.
 * radial, input (Charnes, Cooper & Rhodes 1978; Banker, Charnes & Cooper 1984):
   ``min theta  s.t.  X lam + s- = theta x0,  Y lam - s+ = y0,  lam >= 0  [, 1'lam = 1]``,
   then the second phase of Cooper, Seiford & Tone (2007, sec. 3.3): ``theta`` fixed,
@@ -187,8 +190,13 @@ def _radial(
     row_lo = np.zeros((n, nrows))
     cost = np.zeros((n, ne))
     if spec.orientation == "input":
-        dyn_pos = [(i, 0) for i in range(m)]
-        dyn_val = -Xe
+        nd = np.zeros(m, dtype=bool)
+        nd[list(spec.nondiscretionary)] = True
+        disc = np.flatnonzero(~nd)
+        dyn_pos = [(int(i), 0) for i in disc]
+        dyn_val = -Xe[:, disc]
+        # non-discretionary: X lam + s- = x0 (Banker & Morey 1986)
+        row_lo[:, np.flatnonzero(nd)] = Xe[:, nd]
         row_lo[:, m : m + s] = Ye
         cost[:, 0] = 1.0
     else:
@@ -506,10 +514,12 @@ def _solve_serial(
                 "radial (CCR/BCC) models take no bad outputs; use model='sbm', 'ddf' or 'nddf'"
             )
         sc_xy = np.concatenate([scx, scy])
+        sc_xy[list(spec.nondiscretionary)] = 0.0  # their slacks are not maximised
         todo = np.arange(n)
         excl = self_index if model == "super-radial" else np.full(n, -1, dtype=np.int64)
         if _vector.usable(xr.shape[0], n):
-            v = _vector.radial(xe, ye, xr, yr, spec.orientation, spec.rts, sc_xy, excl)
+            v = _vector.radial(xe, ye, xr, yr, spec.orientation, spec.rts, sc_xy, excl,
+                               nondiscretionary=spec.nondiscretionary)
             for k in np.flatnonzero(v["ok"]):
                 lam = v["lam"][k]
                 nzi = np.flatnonzero(lam > LAMBDA_ZERO)
@@ -757,6 +767,12 @@ def solve(
             )
     if spec.model in ("ddf", "nddf"):
         _direction(spec, Xe, Ye, Be, np.ones(Xe.shape[1] + Ye.shape[1] + Be.shape[1]))
+    nd = spec.nondiscretionary
+    if nd and (max(nd) >= Xe.shape[1] or len(nd) == Xe.shape[1]):
+        raise DataError(
+            f"non-discretionary inputs {list(nd)}: give positions among the {Xe.shape[1]} "
+            "inputs and leave at least one input discretionary"
+        )
     # evaluate similar units one after another (fewer simplex iterations); results are
     # returned in the caller's order
     Zs = np.hstack([Xe / _scale(Xr, Xe), Ye / _scale(Yr, Ye), Be / _scale(Br, Be)])
@@ -797,7 +813,8 @@ def _chunk_spec(spec: DEASpec, idx: slice | np.ndarray) -> DEASpec:
     return DEASpec(model=spec.model, rts=spec.rts, orientation=spec.orientation,
                    direction=d[idx], super_mode=spec.super_mode, weights=spec.weights,
                    outside=spec.outside, bad_disposal=spec.bad_disposal,
-                   normalise_weights=spec.normalise_weights)
+                   normalise_weights=spec.normalise_weights,
+                   nondiscretionary=spec.nondiscretionary)
 
 
 def _solve_dask(

@@ -99,6 +99,9 @@ class DEASpec:
     normalise_weights : bool
         Divide the given NDDF weights by their sum (so ``beta`` is a weighted mean of the
         per-dimension betas). Default ``False``.
+    nondiscretionary : sequence of int
+        Radial models: positions of non-discretionary inputs (Banker & Morey 1986), not
+        contracted under input orientation and left out of the max-slack phase.
     bad_disposal : str
         DDF/NDDF bad-output rows: ``"weak"`` (default; ``B lam = b0 + beta g_b``, Chung,
         Färe & Grosskopf 1997) or ``"free"`` (``B lam <= b0 + beta g_b``).
@@ -119,6 +122,7 @@ class DEASpec:
     outside: str = "super"
     bad_disposal: str = "weak"
     normalise_weights: bool = False
+    nondiscretionary: Any = ()
     _dir: np.ndarray | None = field(default=None, init=False, repr=False)
     _w: np.ndarray | None = field(default=None, init=False, repr=False)
 
@@ -203,6 +207,15 @@ class DEASpec:
         object.__setattr__(self, "super_mode", super_mode)
         object.__setattr__(self, "outside", outside)
         object.__setattr__(self, "bad_disposal", bad_disposal)
+        try:
+            nd = tuple(sorted({int(i) for i in (self.nondiscretionary or ())}))
+        except (TypeError, ValueError) as exc:
+            raise DataError("nondiscretionary must be input positions (whole numbers)") from exc
+        if nd and model not in ("radial", "super-radial"):
+            raise DataError(f"non-discretionary inputs are for radial models, not {model!r}")
+        if any(i < 0 for i in nd):
+            raise DataError("nondiscretionary input positions must be >= 0")
+        object.__setattr__(self, "nondiscretionary", nd)
         object.__setattr__(self, "_dir", d_arr)
         object.__setattr__(self, "_w", w_arr)
 
@@ -233,6 +246,8 @@ class DEASpec:
         }
         if self.bad_disposal != "weak":
             d["bad_disposal"] = self.bad_disposal
+        if self.nondiscretionary:
+            d["nondiscretionary"] = list(self.nondiscretionary)
         if self._dir is not None:
             d["direction_values"] = self._dir.tolist()
         if self._w is not None:

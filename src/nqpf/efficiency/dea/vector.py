@@ -92,7 +92,8 @@ def _simplex(T: np.ndarray, rhs: np.ndarray, basis: np.ndarray, cost: np.ndarray
 
 def radial(xe: np.ndarray, ye: np.ndarray, xr: np.ndarray, yr: np.ndarray,
            orientation: str, rts: str, slack_weights: np.ndarray,
-           exclude: np.ndarray | None = None, slacks: bool = True) -> dict[str, np.ndarray]:
+           exclude: np.ndarray | None = None, slacks: bool = True,
+           nondiscretionary: tuple[int, ...] = ()) -> dict[str, np.ndarray]:
     """Two-phase radial DEA for every evaluated unit against one small reference set.
 
     Parameters
@@ -109,6 +110,9 @@ def radial(xe: np.ndarray, ye: np.ndarray, xr: np.ndarray, yr: np.ndarray,
         maximised in the caller's units as the HiGHS path does).
     exclude : ndarray of int (n,), optional
         A reference row each unit may not use (super-efficiency), or -1.
+    nondiscretionary : tuple of int
+        Input positions not scaled by theta under input orientation (Banker & Morey 1986;
+        give them slack weight 0).
     slacks : bool
         Run the max-slack phase (``False``: scores only, slacks of some optimal basis).
 
@@ -138,6 +142,9 @@ def radial(xe: np.ndarray, ye: np.ndarray, xr: np.ndarray, yr: np.ndarray,
     A[:, m + np.arange(s), c_sy + np.arange(s)] = -1.0
     if orientation == "input":
         A[:, np.arange(m), 0] = -xe
+        nd = list(nondiscretionary)
+        A[:, nd, 0] = 0.0
+        b[:, nd] = xe[:, nd]
         b[:, m : m + s] = ye
     else:
         A[:, m + np.arange(s), 0] = -ye
