@@ -12,7 +12,10 @@ Daraio & Wilson 2007, Algorithm 3.1 with the reflection method):
    ``0.9 min(sd, IQR/1.34) N^-1/5``) is applied to ``{delta_i, 2 - delta_i}`` for the
    ``m`` distances above 1 (values at 1 are an artefact of DEA), then adjusted as in
    Daraio & Wilson (2007, eq. 3.26): ``h = h_0 2^{1/5} (m/n)^{1/5} sd(delta)/sd(reflected)``.
-   A number gives ``h`` directly.
+   A number gives ``h`` directly. (R's Benchmarking ``dea.boot`` reflects the Farrell
+   scores below 1 instead of the distances above 1 when it picks ``h``, which gives a
+   somewhat different bandwidth; with the same ``h`` both agree within Monte Carlo error,
+   ``bench/bench_dea_crosscheck.py``.)
 3. For each replicate ``b = 1..B``: draw ``beta*_i`` with replacement from the reflected
    set ``{delta_i, 2 - delta_i}``, smooth ``beta*_i + h eps_i`` (``eps`` standard normal),
    rescale ``beta-bar* + (beta*_i + h eps_i - beta-bar*) / sqrt(1 + h^2 / s^2)`` (``s^2``
