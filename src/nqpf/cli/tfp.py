@@ -197,7 +197,8 @@ def register(app: typer.Typer) -> None:
         orient = None if orientation is None else orientation.strip().lower()
         dea_orient = orient
         if orient in (None, "none"):  # radial: output, as productivity() defaults
-            dea_orient = "output" if model.lower() in ("ccr", "bcc") else None
+            radial = ("ccr", "bcc", "radial", "super-radial", "fdh")
+            dea_orient = "output" if model.lower() in radial else None
         eff_frontier = frontier or ("global" if idx in ("none", "gml") else "contemporaneous")
 
         with Progress(
