@@ -67,7 +67,10 @@ def add(ctx: Context, sec: Section, res: Any) -> None:
         sec.tables.append(table("tfp_metafrontier", zh_en(
             lang, "组前沿与共同前沿效率及技术差距比 (TGR)",
             "Group and metafrontier efficiency and technology gap ratio (TGR)"),
-            ctx.named(mf.efficiency)))
+            ctx.named(mf.efficiency), note=zh_en(
+                lang, "group_efficiency: 组前沿效率; meta_efficiency: 共同前沿效率; "
+                "tgr = meta_efficiency / group_efficiency (技术差距比, ≤ 1)。",
+                "tgr = meta_efficiency / group_efficiency (<= 1).")))
         summ = mf.summary()
         sec.tables.append(table("tfp_tgr_summary", zh_en(
             lang, "技术差距比均值 (按组与年份)", "Mean TGR by group and period"), summ))
@@ -90,14 +93,24 @@ def add(ctx: Context, sec: Section, res: Any) -> None:
     if mi is not None:
         sec.tables.append(table("tfp_meta_index", zh_en(
             lang, "共同前沿生产率指数分解 (EC × BPC × TGC)",
-            "Metafrontier productivity index: EC x BPC x TGC"), mi.summary()))
+            "Metafrontier productivity index: EC x BPC x TGC"), mi.summary(), note=zh_en(
+                lang, "各组几何平均。ec: 组内效率变化; bpc: 最佳实践差距变化 (组内技术变化); "
+                "tgc: 技术差距变化; index = ec × bpc × tgc, 大于 1 表示进步 (Oh & Lee 2010)。",
+                "Geometric means by group. ec: within-group efficiency change; bpc: "
+                "best-practice gap change; tgc: technology gap change; index = ec x bpc x "
+                "tgc, above 1 is progress (Oh & Lee 2010).")))
     bs = getattr(res, "bootstrap", None)
     if bs is not None:
         B = bs.params["B"]
         sec.tables.append(table("tfp_bootstrap", zh_en(
             lang, f"Bootstrap 偏差校正效率与 95% 置信区间 (Simar-Wilson, B={B})",
             f"Bias-corrected efficiency and 95% intervals (Simar-Wilson, B={B})"),
-            ctx.named(bs.efficiency)))
+            ctx.named(bs.efficiency), note=zh_en(
+                lang, "efficiency_bc: 偏差校正效率; lower/upper: 95% 置信区间; correct: "
+                "偏差平方与方差之比大于 1/3, 宜采用校正值 (Simar & Wilson 1998)。",
+                "efficiency_bc: bias-corrected efficiency; lower/upper: 95% interval; "
+                "correct: bias^2/var > 1/3, where the corrected score is advised "
+                "(Simar & Wilson 1998).")))
         eff = bs.efficiency
         ctx.figure(sec, "tfp_bootstrap", zh_en(lang, "Bootstrap 置信区间",
                                                 "Bootstrap intervals"),
