@@ -49,8 +49,11 @@ def _groups(ctx: Context, groups: str, units: Any) -> dict[str, str]:
     if groups == "study":
         if not ctx.groups:
             raise DataError("tfp.dea.groups: 'study' needs the study's grouping (groups:)")
-        return {str(u): ctx.groups[str(u)] for u in units if str(u) in ctx.groups} | {
-            str(u): "?" for u in units if str(u) not in ctx.groups}
+        lacking = [str(u) for u in units if str(u) not in ctx.groups]
+        if lacking:
+            raise DataError(f"tfp.dea.groups: unit(s) {lacking[:10]} have no group in the "
+                            "study's grouping; give every unit a group")
+        return {str(u): ctx.groups[str(u)] for u in units}
     from ..analysis._input import groups_for
 
     target: Any = groups
