@@ -8,7 +8,8 @@ global, biennial) and returns a :class:`DEAResult`; :func:`productivity` gives t
 Malmquist–Luenberger, global Malmquist–Luenberger and Luenberger indices;
 :func:`metafrontier` gives group and meta efficiencies and technology gap ratios and
 :func:`metafrontier_productivity` the metafrontier Malmquist / GML index;
-:func:`bootstrap` the Simar–Wilson (1998) bias-corrected scores and intervals;
+:func:`bootstrap` the Simar–Wilson (1998) bias-corrected scores and intervals and
+:func:`sw07` their (2007) second-stage truncated regression;
 :func:`multiplier` the multiplier form with assurance regions and
 :func:`cross_efficiency` simple, aggressive and benevolent cross-efficiency.
 
@@ -37,6 +38,7 @@ from .multiplier import CrossEfficiency, cross_efficiency, multiplier
 from .productivity import productivity
 from .productivity_result import ProductivityResult
 from .result import DEAResult
+from .second_stage import SecondStageResult, sw07
 from .spec import DEASpec
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "DEASpec",
     "MetaProductivityResult",
     "MetafrontierResult",
+    "SecondStageResult",
     "ProductivityResult",
     "bootstrap",
     "cross_efficiency",
@@ -59,4 +62,5 @@ __all__ = [
     "reference_periods",
     "reference_rows",
     "solve",
+    "sw07",
 ]
