@@ -68,3 +68,13 @@ def test_returns_to_scale_ordering():
     assert np.all(e["crs"] <= e["nirs"] + tol) and np.all(e["nirs"] <= e["vrs"] + tol)
     assert np.all(e["crs"] <= e["ndrs"] + tol) and np.all(e["ndrs"] <= e["vrs"] + tol)
     np.testing.assert_allclose(np.minimum(e["nirs"], e["ndrs"]), e["crs"], atol=1e-9)
+
+
+def test_vector_chunks_give_the_same_answers(monkeypatch):
+    X, Y, _ = random_data(60, m=2, s1=1, s2=0, seed=21)
+    whole = solve(X, Y, None, X, Y, None, DEASpec("bcc"), return_lambdas=True)
+    monkeypatch.setattr(_vector, "MAX_CELLS", 2000)  # a few units per chunk
+    parts = solve(X, Y, None, X, Y, None, DEASpec("bcc"), return_lambdas=True)
+    np.testing.assert_array_equal(whole.efficiency, parts.efficiency)
+    np.testing.assert_array_equal(whole.slacks_x, parts.slacks_x)
+    assert parts.info["vectorised"] == 60

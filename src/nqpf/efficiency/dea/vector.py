@@ -26,6 +26,8 @@ import numpy as np
 #: the vectorised path is used up to this many reference observations
 MAX_REF = 150
 _TOL = 1e-9
+#: tableau cells (units x rows x columns) held at once; larger jobs run in chunks
+MAX_CELLS = 4_000_000
 
 
 def usable(n_ref: int, n_eval: int) -> bool:
@@ -124,6 +126,17 @@ def radial(xe: np.ndarray, ye: np.ndarray, xr: np.ndarray, yr: np.ndarray,
     n, m = xe.shape
     s = ye.shape[1]
     nr = xr.shape[-2]
+    cells = (m + s + 1) * (1 + nr + 2 * (m + s + 1))  # one unit's tableau, at most
+    step = max(1, MAX_CELLS // cells)
+    if n > step:  # bounded memory: solve the units in chunks
+        parts = []
+        for a in range(0, n, step):
+            sl = slice(a, min(n, a + step))
+            parts.append(radial(
+                xe[sl], ye[sl], xr[sl] if xr.ndim == 3 else xr,
+                yr[sl] if yr.ndim == 3 else yr, orientation, rts, slack_weights,
+                None if exclude is None else exclude[sl], slacks, nondiscretionary))
+        return {k: np.concatenate([p_[k] for p_ in parts]) for k in parts[0]}
     conv = rts != "crs"
     e_col = rts in ("nirs", "ndrs")
     R = m + s + (1 if conv else 0)
