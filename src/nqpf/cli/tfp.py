@@ -69,7 +69,10 @@ def _groups(frame: Any, groups: str, unit_col: str) -> Any:
     from ..panel.core import Panel
 
     units = frame.units if isinstance(frame, Panel) else frame[unit_col].astype(str).unique()
-    return groups_for(units, groups, lang="zh")
+    try:
+        return groups_for(units, groups, lang="zh")
+    except DataError as exc:
+        raise DataError(f"{exc}; --groups also takes a column of the data") from exc
 
 
 def _metafrontier(frame: Any, ins: list[str], outs: list[str], bads: list[str] | None,

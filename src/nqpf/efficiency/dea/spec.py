@@ -133,7 +133,8 @@ class DEASpec:
         rts = _norm(self.rts)
         if model == "ccr":
             if rts not in (None, "crs"):
-                raise DataError("model 'ccr' has constant returns; use model='bcc' for 'vrs'")
+                raise DataError("model 'ccr' has constant returns; use model='bcc' for 'vrs' "
+                                "or model='radial' with rts='vrs', 'nirs' or 'ndrs'")
             model, rts = "radial", "crs"
         elif model == "bcc":
             if rts not in (None, "vrs"):
