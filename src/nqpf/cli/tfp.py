@@ -146,6 +146,10 @@ def register(app: typer.Typer) -> None:
         bad_disposal: Annotated[
             str, typer.Option(help="DDF/NDDF bad outputs: weak (=) or free (<=).")
         ] = "weak",
+        nondiscretionary: Annotated[
+            str | None,
+            typer.Option(help="Radial models: non-discretionary input column(s), e.g. land."),
+        ] = None,
         groups: Annotated[
             str | None,
             typer.Option(help="Metafrontier groups: cn-four-regions, cn-three-belts, a CSV "
@@ -181,6 +185,9 @@ def register(app: typer.Typer) -> None:
 
         if bootstrap is not None and bootstrap < 10:
             raise typer.BadParameter("give at least 10 replicates", param_hint="--bootstrap")
+        if nondiscretionary is not None and index.strip().lower() != "none":
+            raise typer.BadParameter("non-discretionary inputs are for efficiency scores; "
+                                     "leave out --index", param_hint="--nondiscretionary")
         if seed is not None and bootstrap is None:
             raise typer.BadParameter("--seed is for --bootstrap", param_hint="--seed")
         idx = index.strip().lower()
@@ -232,7 +239,8 @@ def register(app: typer.Typer) -> None:
                 bad_disposal=bad_disposal,
             )
             res = dea(
-                frame, ins, outs, bads, orientation=dea_orient, frontier=eff_frontier, **common
+                frame, ins, outs, bads, orientation=dea_orient, frontier=eff_frontier,
+                nondiscretionary=split(nondiscretionary), **common
             )
             prod = None
             if idx != "none":

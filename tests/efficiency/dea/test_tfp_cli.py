@@ -164,3 +164,22 @@ def test_direction_weights_groups_bootstrap(tmp_path):
     rc, so, se = run("tfp", data, *BASE, "--bad", "CO2", "--model", "ddf", "--direction",
                      "up", "--out", tmp_path / "o4")  # fmt: skip
     assert rc != 0 and "--direction" in flat(se)
+
+
+def test_nondiscretionary_input(tmp_path):
+    data = synthetic(tmp_path)
+    out = tmp_path / "nd"
+    rc, so, se = run("tfp", data, *BASE, "--model", "ccr", "--orientation", "in",
+                     "--frontier", "contemporaneous", "--nondiscretionary", "L",
+                     "--out", out)  # fmt: skip
+    assert rc == 0, se
+    from nqpf.efficiency.dea import dea
+
+    got = pd.read_csv(out / "efficiency.csv", encoding="utf-8-sig")
+    plain = dea(pd.read_csv(data), ["K", "L"], "Y", unit="region", period="year",
+                model="ccr", frontier="contemporaneous")
+    # fixing L can only lower the radial input score (theta contracts K alone)
+    assert (got["efficiency"] <= plain.efficiency["efficiency"] + 1e-9).all()
+    rc, so, se = run("tfp", data, *BASE, "--model", "ccr", "--nondiscretionary", "X",
+                     "--out", tmp_path / "nd2")  # fmt: skip
+    assert rc != 0 and "not among the inputs" in flat(se)
