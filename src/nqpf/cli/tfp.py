@@ -1,4 +1,5 @@
-"""``nqpf tfp``: DEA efficiency and productivity indices (Malmquist, ML, GML, Luenberger)."""
+"""``nqpf tfp``: DEA efficiency and productivity indices (Malmquist, ML, GML, Luenberger),
+metafrontier technology gap ratios (``--groups``) and bootstrap intervals (``--bootstrap``)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,69 @@ def _resolve_units(data: Any, unit: str, units: str) -> Any:
     return data.loc[keep].assign(**{unit: data.loc[keep, unit].map(match.mapping)})
 
 
+def _direction(text: str | None) -> Any:
+    """``--direction``: a name (output, proportional, input) or comma-separated numbers."""
+    if text is None:
+        return None
+    t = text.strip().lower()
+    if t in ("output", "proportional", "input"):
+        return t
+    try:
+        return [float(v) for v in t.split(",")]
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{text!r}: use output, proportional, input or numbers such as -1,-1,1,-1 "
+            "(one per input, output and bad output)", param_hint="--direction") from exc
+
+
+def _numbers(text: str | None, hint: str) -> list[float] | None:
+    if text is None:
+        return None
+    try:
+        return [float(v) for v in text.split(",")]
+    except ValueError as exc:
+        raise typer.BadParameter(f"{text!r}: give comma-separated numbers",
+                                 param_hint=hint) from exc
+
+
+def _groups(frame: Any, groups: str, unit_col: str) -> Any:
+    """A built-in grouping, a CSV with columns unit, group, or a column of the data."""
+    import pandas as pd
+
+    if isinstance(frame, pd.DataFrame) and groups in frame.columns:
+        return groups
+    from ..analysis._input import groups_for
+    from ..panel.core import Panel
+
+    units = frame.units if isinstance(frame, Panel) else frame[unit_col].astype(str).unique()
+    try:
+        return groups_for(units, groups, lang="zh")
+    except DataError as exc:
+        raise DataError(f"{exc}; --groups also takes a column of the data") from exc
+
+
+def _metafrontier(frame: Any, ins: list[str], outs: list[str], bads: list[str] | None,
+                  groups: Any, idx: str, frontier: str, common: dict[str, Any],
+                  orientation: str | None) -> list[tuple[str, Any, list[str], str]]:
+    """Group and meta efficiency (and the metafrontier index): (file, table, warnings,
+    title) for each output."""
+    from ..efficiency.dea.metafrontier import metafrontier, metafrontier_productivity
+
+    kw = {k: common[k] for k in ("unit", "period", "model", "rts", "direction", "weights",
+                                 "bad_disposal")}
+    mf = metafrontier(frame, ins, outs, bads, groups=groups, orientation=orientation,
+                      frontier=frontier, window=common["window"], **kw)
+    res = [("metafrontier.csv", mf.efficiency, mf.warnings, mf.summary(),
+            f"Metafrontier: mean TGR by group ({frontier})")]
+    if idx != "none":
+        mp = metafrontier_productivity(frame, ins, outs, bads, groups=groups,
+                                       orientation=orientation, **kw)
+        res.append(("metafrontier_index.csv", mp.index, mp.warnings, mp.summary(),
+                    f"{mp.params['index']}: EC x BPC x TGC"))
+    return [(f, t, w, title) for f, t, w, _, title in res] + [
+        (f.replace(".csv", "_summary.csv"), s, [], title) for f, _, _, s, title in res]
+
+
 def register(app: typer.Typer) -> None:
     @app.command("tfp")
     def tfp(
@@ -46,8 +110,13 @@ def register(app: typer.Typer) -> None:
         bad: Annotated[
             str | None, typer.Option(help="Undesirable output column(s), e.g. CO2.")
         ] = None,
-        model: Annotated[str, typer.Option(help="sbm, super-sbm, ccr, bcc, ddf or nddf.")] = "sbm",
-        rts: Annotated[str | None, typer.Option(help="crs or vrs (bcc implies vrs).")] = None,
+        model: Annotated[
+            str,
+            typer.Option(help="sbm, super-sbm, ccr, bcc, super-radial, fdh, ddf or nddf."),
+        ] = "sbm",
+        rts: Annotated[
+            str | None, typer.Option(help="crs, vrs, nirs or ndrs (bcc implies vrs).")
+        ] = None,
         orientation: Annotated[
             str | None, typer.Option(help="in, out or none (radial default: out).")
         ] = None,
@@ -62,6 +131,35 @@ def register(app: typer.Typer) -> None:
         index: Annotated[
             str, typer.Option(help="none, malmquist, ml, gml or luenberger.")
         ] = "none",
+        direction: Annotated[
+            str | None,
+            typer.Option(help="DDF/NDDF direction: output (0,y,-b), proportional (-x,y,-b), "
+                         "input, or numbers per input, output and bad output."),
+        ] = None,
+        weights: Annotated[
+            str | None,
+            typer.Option(help="NDDF weights per input, output and bad output, used as given."),
+        ] = None,
+        normalise_weights: Annotated[
+            bool, typer.Option("--normalise-weights", help="Divide NDDF weights by their sum.")
+        ] = False,
+        bad_disposal: Annotated[
+            str, typer.Option(help="DDF/NDDF bad outputs: weak (=) or free (<=).")
+        ] = "weak",
+        nondiscretionary: Annotated[
+            str | None,
+            typer.Option(help="Radial models: non-discretionary input column(s), e.g. land."),
+        ] = None,
+        groups: Annotated[
+            str | None,
+            typer.Option(help="Metafrontier groups: cn-four-regions, cn-three-belts, a CSV "
+                         "with columns unit, group, or a column of the data."),
+        ] = None,
+        bootstrap: Annotated[
+            int | None,
+            typer.Option(help="Simar-Wilson bootstrap replicates (radial models), e.g. 2000."),
+        ] = None,
+        seed: Annotated[int | None, typer.Option(help="Seed of the bootstrap.")] = None,
         unit_col: Annotated[str, typer.Option("--unit", help="Column of unit ids.")] = "unit",
         period_col: Annotated[str, typer.Option("--period", help="Column of periods.")] = "period",
         units: Annotated[
@@ -85,6 +183,13 @@ def register(app: typer.Typer) -> None:
         from ..efficiency.dea.productivity import productivity
         from ..output import check_out_dir
 
+        if bootstrap is not None and bootstrap < 10:
+            raise typer.BadParameter("give at least 10 replicates", param_hint="--bootstrap")
+        if nondiscretionary is not None and index.strip().lower() != "none":
+            raise typer.BadParameter("non-discretionary inputs are for efficiency scores; "
+                                     "leave out --index", param_hint="--nondiscretionary")
+        if seed is not None and bootstrap is None:
+            raise typer.BadParameter("--seed is for --bootstrap", param_hint="--seed")
         idx = index.strip().lower()
         if idx not in INDEX_CHOICES:
             raise typer.BadParameter(
@@ -102,7 +207,8 @@ def register(app: typer.Typer) -> None:
         orient = None if orientation is None else orientation.strip().lower()
         dea_orient = orient
         if orient in (None, "none"):  # radial: output, as productivity() defaults
-            dea_orient = "output" if model.lower() in ("ccr", "bcc") else None
+            radial = ("ccr", "bcc", "radial", "super-radial", "fdh")
+            dea_orient = "output" if model.lower() in radial else None
         eff_frontier = frontier or ("global" if idx in ("none", "gml") else "contemporaneous")
 
         with Progress(
@@ -127,9 +233,14 @@ def register(app: typer.Typer) -> None:
                 reduce=not no_reduce,
                 dask=dask,
                 progress=tick,
+                direction=_direction(direction),
+                weights=_numbers(weights, "--weights"),
+                normalise_weights=normalise_weights,
+                bad_disposal=bad_disposal,
             )
             res = dea(
-                frame, ins, outs, bads, orientation=dea_orient, frontier=eff_frontier, **common
+                frame, ins, outs, bads, orientation=dea_orient, frontier=eff_frontier,
+                nondiscretionary=split(nondiscretionary), **common
             )
             prod = None
             if idx != "none":
@@ -144,13 +255,41 @@ def register(app: typer.Typer) -> None:
                     frontier=frontier,
                     **common,
                 )
+            extras = []
+            if groups is not None:
+                bar.add_task("metafrontier", total=None)
+                extras += _metafrontier(frame, ins, outs, bads, _groups(frame, groups, unit_col),
+                                        idx, eff_frontier, common, dea_orient)
+            if bootstrap is not None:
+                task = bar.add_task("bootstrap", total=None)
+                from ..efficiency.dea.bootstrap import bootstrap as sw_bootstrap
+
+                bfr = eff_frontier if eff_frontier in ("global", "contemporaneous") else None
+                if bfr is None:
+                    raise DataError("the bootstrap takes --frontier global or contemporaneous")
+                boot = sw_bootstrap(frame, ins, outs, unit=unit_col, period=period_col,
+                                    model=model, rts=rts, orientation=dea_orient, frontier=bfr,
+                                    B=bootstrap, seed=seed, progress=tick)
+                extras.append(("bootstrap.csv", boot.efficiency, boot.warnings,
+                               f"Simar-Wilson bootstrap (B={bootstrap}, seed={seed})"))
         files = list(res.write(out_dir, overwrite=force))
         if prod is not None:
             files += prod.write(out_dir, overwrite=force)
-        for w in [*res.warnings, *(prod.warnings if prod is not None else [])]:
+        for name, df, _, _ in extras:
+            df.to_csv(out_dir / name, index=False, encoding="utf-8-sig")
+            files.append(name)
+        warns = [*res.warnings, *(prod.warnings if prod is not None else [])]
+        for w in warns + [w for e in extras for w in e[2]]:
             err.print(f"warning: {w}", highlight=False, markup=False)
         out.print(table(res.summary(), title=f"DEA efficiency ({model}, {eff_frontier})"))
         if prod is not None:
             out.print(table(prod.summary(), title=f"Productivity index ({idx}, {model})"))
-        out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(p.name for p in files),
-                  markup=False)  # fmt: skip
+        for name, df, _, title in extras:  # summaries on screen, full tables in files
+            if name == "bootstrap.csv":
+                df = df.groupby("period", sort=True)[["efficiency", "efficiency_bc", "lower",
+                                                      "upper"]].mean().reset_index()
+            elif not name.endswith("_summary.csv"):
+                continue
+            out.print(table(df, title=title))
+        written = ", ".join(Path(f).name for f in files)
+        out.print(f"Outputs in {escape(str(out_dir))}: {written}", markup=False)

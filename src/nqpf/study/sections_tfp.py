@@ -21,6 +21,10 @@ class TfpResults:
     efficiency: Any = None
     productivity: Any = None
     growth: Any = None
+    metafrontier: Any = None
+    meta_index: Any = None
+    meta_groups: Any = None
+    bootstrap: Any = None
     notes: list[str] = field(default_factory=list)
 
     def empty(self) -> bool:
@@ -53,7 +57,9 @@ def run(ctx: Context) -> TfpResults | None:
                 lang, f"DEA 未纳入投入产出数据不完整的单位: {', '.join(dropped)}。",
                 f"DEA leaves out units with gaps in the inputs or outputs: "
                 f"{', '.join(dropped)}."))
-        common = dict(model=d.model, rts=d.rts, orientation=d.orientation, window=d.window)
+        common = dict(model=d.model, rts=d.rts, orientation=d.orientation, window=d.window,
+                      direction=d.direction, weights=d.weights,
+                      normalise_weights=d.normalise_weights, bad_disposal=d.bad_disposal)
         # as `nqpf tfp`: efficiency on the global frontier alone or beside GML, else on each
         # period's own frontier
         frontier = d.frontier or ("global" if d.index in ("none", "gml") else "contemporaneous")
@@ -62,6 +68,9 @@ def run(ctx: Context) -> TfpResults | None:
             # each index has its own default frontier (GML: global) unless the study names one
             out.productivity = productivity(df, d.inputs, d.outputs, d.bad or None,
                                             index=d.index, frontier=d.frontier, **common)
+        from . import sections_tfp_meta
+
+        sections_tfp_meta.run(ctx, d, df, frontier, out)
     if spec.growth is not None:
         from ..efficiency.growth import growth_accounting
 
@@ -140,6 +149,9 @@ def section(ctx: Context, res: TfpResults) -> Section:
                                                 "productivity index"),
                    lambda F: F.efficiency_trend(frame, ctx.groups, lang=lang, kind="cumulative",
                                                 value="index"))
+    from . import sections_tfp_meta
+
+    sections_tfp_meta.add(ctx, sec, res)
     if res.growth is not None:
         gr = res.growth
         sec.tables.append(table("tfp_growth_accounting", zh_en(lang, "增长核算: TFP 与产出增长分解",

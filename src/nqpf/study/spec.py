@@ -252,7 +252,7 @@ class RobustnessSpec(BaseModel):
     level_perturb: dict[str, float] = Field(default_factory=dict)
 
 
-_DEA_MODELS = ("ccr", "bcc", "radial", "sbm", "super-sbm", "ddf", "nddf")
+_DEA_MODELS = ("ccr", "bcc", "radial", "super-radial", "fdh", "sbm", "super-sbm", "ddf", "nddf")
 
 
 class DeaSpec(BaseModel):
@@ -262,8 +262,9 @@ class DeaSpec(BaseModel):
     inputs: list[str]
     outputs: list[str]
     bad: list[str] = Field(default_factory=list)
-    model: Literal["ccr", "bcc", "radial", "sbm", "super-sbm", "ddf", "nddf"] = "sbm"
-    rts: Literal["crs", "vrs"] = "crs"
+    model: Literal["ccr", "bcc", "radial", "super-radial", "fdh", "sbm", "super-sbm", "ddf",
+                   "nddf"] = "sbm"
+    rts: Literal["crs", "vrs", "nirs", "ndrs"] = "crs"
     orientation: Literal["input", "output", "non"] | None = None
     # when not given: efficiency on the global frontier with no index or GML, else
     # contemporaneous; indices take their own default (GML: global)
@@ -272,6 +273,18 @@ class DeaSpec(BaseModel):
     )
     window: int | None = Field(default=None, ge=1)
     index: Literal["malmquist", "ml", "gml", "luenberger", "none"] = "none"
+    # DDF/NDDF: a named direction or one number per input, output and bad output; NDDF
+    # weights are used as given unless normalise_weights
+    direction: Literal["output", "proportional", "input"] | list[float] | None = None
+    weights: list[float] | None = None
+    normalise_weights: bool = False
+    bad_disposal: Literal["weak", "free"] = "weak"
+    # metafrontier groups: "study" (the study's grouping), cn-four-regions, cn-three-belts
+    # or a CSV with columns unit, group
+    groups: str | None = None
+    # Simar-Wilson bootstrap replicates (radial models) and its seed
+    bootstrap: int | None = Field(default=None, ge=10)
+    seed: int | None = None
 
     _lists = field_validator("inputs", "outputs", "bad", mode="before")(_paths)
 

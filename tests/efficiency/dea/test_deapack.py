@@ -105,3 +105,37 @@ def test_sbm_with_bad_output_matches_deapack():
     res = deapack.UndesirableSlacksBasedDEA(returns_to_scale="crs").fit(data)
     s = res.summary if isinstance(res.summary, pd.DataFrame) else res.summary()
     np.testing.assert_allclose(ours, s["score"].to_numpy(float), rtol=0, atol=TOL)
+
+
+@pytest.mark.parametrize("orientation", ["input", "output"])
+def test_fdh_matches_deapack(orientation):
+    df = panel(n=40, T=1, seed=5)
+    X, Y = df[["k", "l"]].to_numpy(), df[["y"]].to_numpy()
+    ours = solve(X, Y, None, X, Y, None, DEASpec("fdh", orientation=orientation)).efficiency
+    data = deapack.DEAData.from_frame(df, inputs=["k", "l"], outputs=["y"], dmu="unit")
+    res = deapack.FDH(orientation=orientation).fit(data)
+    s = res.summary if isinstance(res.summary, pd.DataFrame) else res.summary()
+    np.testing.assert_allclose(ours, s["efficiency"].to_numpy(dtype=float), atol=TOL)
+
+
+@pytest.mark.parametrize("rts", ["crs", "vrs"])
+@pytest.mark.parametrize("orientation", ["input", "output"])
+def test_metafrontier_matches_deapack(rts, orientation):
+    from nqpf.efficiency.dea.metafrontier import metafrontier
+
+    df = panel(n=24, T=3, seed=4)
+    df["grp"] = df["unit"].map(lambda u: "ABC"[int(u[1:]) // 8])
+    ours = metafrontier(df, ["k", "l"], ["y"], groups="grp", model="radial", rts=rts,
+                        orientation=orientation).efficiency
+    data = deapack.DEAData.from_frame(df, inputs=["k", "l"], outputs=["y"], dmu="unit",
+                                      period="period", group="grp")
+    s = deapack.RadialMetafrontierDEA(orientation=orientation, returns_to_scale=rts).fit(data)
+    s = s.summary if isinstance(s.summary, pd.DataFrame) else s.summary()
+    s = s.rename(columns={"dmu_id": "unit"})[["unit", "period", "group_efficiency",
+                                              "meta_efficiency", "technology_gap_ratio"]]
+    s["period"] = s["period"].astype(int)
+    m = ours.merge(s, on=["unit", "period"], suffixes=("", "_dp"))
+    assert len(m) == len(ours)
+    np.testing.assert_allclose(m["group_efficiency"], m["group_efficiency_dp"], atol=TOL)
+    np.testing.assert_allclose(m["meta_efficiency"], m["meta_efficiency_dp"], atol=TOL)
+    np.testing.assert_allclose(m["tgr"], m["technology_gap_ratio"], atol=TOL)

@@ -234,7 +234,9 @@ def test_spec_validation():
     with pytest.raises(DataError, match="choose one of: radial, ccr"):
         DEASpec("sbn")
     with pytest.raises(DataError, match="returns to scale"):
-        DEASpec("sbm", rts="nirs")
+        DEASpec("sbm", rts="increasing")
+    with pytest.raises(DataError, match="bad_disposal"):
+        DEASpec("ddf", bad_disposal="strongish")
     with pytest.raises(DataError, match="orientation"):
         DEASpec("sbm", orientation="sideways")
     with pytest.raises(DataError, match="use model='bcc'"):
@@ -273,3 +275,98 @@ def test_progress_and_dask_threads_identical():
     np.testing.assert_allclose(par.efficiency, base.efficiency, atol=1e-9, rtol=0)
     assert par.status.tolist() == base.status.tolist()
     assert par.super_used.tolist() == base.super_used.tolist()
+
+
+def test_bad_disposal_free_and_weights_as_given():
+    X, Y, B = random_data(30, seed=8)
+    weak = run(X, Y, B, model="ddf")
+    free = run(X, Y, B, model="ddf", bad_disposal="free")
+    # B lam <= b0 + beta g_b enlarges the technology: beta can only grow
+    assert np.all(free.beta >= weak.beta - 1e-9)
+    assert np.any(free.beta > weak.beta + 1e-6)
+    w = np.array([0.0, 0.0, 1.0, 1.0, 1.0])
+    given = run(X, Y, B, model="nddf", weights=w)
+    normed = run(X, Y, B, model="nddf", weights=w, normalise_weights=True)
+    np.testing.assert_allclose(given.beta, given.betas @ w, atol=1e-12)
+    np.testing.assert_allclose(normed.beta, given.beta / 3, atol=1e-9)
+
+
+@pytest.mark.parametrize("model", ["sbm", "ddf"])
+def test_nirs_ndrs_between_crs_and_vrs(model):
+    X, Y, B = random_data(30, seed=4)
+    e = {r: run(X, Y, B, model=model, rts=r).efficiency for r in ("crs", "vrs", "nirs", "ndrs")}
+    for r in ("nirs", "ndrs"):
+        assert np.all(e["crs"] <= e[r] + 1e-8) and np.all(e[r] <= e["vrs"] + 1e-8)
+
+
+# ------------------------------------------------------------------ super-radial, FDH
+def test_andersen_petersen_super_efficiency_hand():
+    # one input, one output: firm 3 (ratio 1) is measured against the next best ratio 5/6
+    r = run(EG2_X, EG2_Y, model="super-radial")
+    np.testing.assert_allclose(r.efficiency, [0.5, 0.5, 1.2, 0.8, 5 / 6], atol=1e-9)
+    o = run(EG2_X, EG2_Y, model="super-radial", orientation="output")
+    np.testing.assert_allclose(o.efficiency, r.efficiency, atol=1e-9)  # CRS: same
+    # VRS input: firm 1 needs x = 3 for y >= 1; firm 3 the mix 1/3 (2,1) + 2/3 (5,4);
+    # firm 5 has the largest output: no convex mix of the others reaches it (infeasible)
+    v = run(EG2_X, EG2_Y, model="super-radial", rts="vrs")
+    np.testing.assert_allclose(v.efficiency[:4], [1.5, 0.625, 4 / 3, 0.9], atol=1e-9)
+    assert v.status[4] == "infeasible" and np.isnan(v.efficiency[4])
+    vo = run(EG2_X, EG2_Y, model="super-radial", rts="vrs", orientation="output")
+    assert vo.status[0] == "infeasible"  # smallest input: nothing uses as little
+
+
+def test_super_radial_equals_radial_for_inefficient_and_exceeds_one_else(monkeypatch):
+    from nqpf.efficiency.dea import vector as _vector
+
+    X, Y, _ = random_data(40, m=2, s1=2, s2=0, seed=9)
+    base = run(X, Y, model="ccr").efficiency
+    sup = run(X, Y, model="super-radial").efficiency
+    eff = base > 1 - 1e-9
+    np.testing.assert_allclose(sup[~eff], base[~eff], atol=1e-9)
+    assert np.all(sup[eff] >= 1 - 1e-9) and np.any(sup[eff] > 1 + 1e-6)
+    monkeypatch.setattr(_vector, "MAX_REF", 0)  # the HiGHS path gives the same
+    np.testing.assert_allclose(run(X, Y, model="super-radial").efficiency, sup, rtol=1e-9)
+
+
+def test_fdh_hand_and_ordering():
+    # DEAP example 2: firm 2 (x=4, y=2) is dominated by firm 3 (x=3, y=3): theta 3/4,
+    # output phi = 3/2
+    r = run(EG2_X, EG2_Y, model="fdh")
+    np.testing.assert_allclose(r.efficiency, [1, 0.75, 1, 1, 1], atol=1e-12)
+    np.testing.assert_allclose(r.targets_x[1], [3.0])
+    o = run(EG2_X, EG2_Y, model="fdh", orientation="output")
+    np.testing.assert_allclose(o.efficiency, [1, 2 / 3, 1, 1, 1], atol=1e-12)
+    # FDH >= VRS >= CRS (the technologies are nested)
+    X, Y, _ = random_data(60, m=2, s1=2, s2=0, seed=3)
+    for orient in ("input", "output"):
+        f = run(X, Y, model="fdh", orientation=orient).efficiency
+        v = run(X, Y, model="bcc", orientation=orient).efficiency
+        c = run(X, Y, model="ccr", orientation=orient).efficiency
+        assert np.all(f >= v - 1e-9) and np.all(v >= c - 1e-9)
+    # a point no observation dominates is infeasible
+    far = solve(X[:1] * 0.01, Y[:1] * 100, None, X, Y, None, DEASpec("fdh"))
+    assert far.status[0] == "infeasible" and np.isnan(far.efficiency[0])
+
+
+def test_nondiscretionary_inputs_banker_morey(monkeypatch):
+    from nqpf.efficiency.dea import vector as _vector
+
+    # one output; x1 discretionary, x2 fixed. Unit 0 (x = (4, 1), y = 1) against unit 1
+    # (x = (2, 1), y = 1): theta scales only x1, so theta = 2/4 = 0.5; in the CCR model x2
+    # must shrink too, so theta = 1 with an x1 slack of 2. Unit 2 (x = (2, 4)) keeps theta 1.
+    X = np.array([[4.0, 1.0], [2.0, 1.0], [2.0, 4.0]])
+    Y = np.ones((3, 1))
+    for max_ref in (150, 0):  # vectorised and HiGHS paths
+        monkeypatch.setattr(_vector, "MAX_REF", max_ref)
+        nd = run(X, Y, model="ccr", nondiscretionary=[1])
+        np.testing.assert_allclose(nd.efficiency, [0.5, 1.0, 1.0], atol=1e-9)
+        # theta is optimal and the discretionary x1 has no slack left (the slacks of
+        # non-discretionary inputs are not maximised)
+        np.testing.assert_allclose(nd.targets_x[0, 0], 2.0, atol=1e-9)
+        full = run(X, Y, model="ccr")
+        np.testing.assert_allclose(full.efficiency, [1.0, 1.0, 1.0], atol=1e-9)
+        np.testing.assert_allclose(full.slacks_x[0], [2.0, 0.0], atol=1e-9)
+    with pytest.raises(DataError, match="at least one input discretionary"):
+        run(X, Y, model="ccr", nondiscretionary=[0, 1])
+    with pytest.raises(DataError, match="radial"):
+        DEASpec("sbm", nondiscretionary=[0])

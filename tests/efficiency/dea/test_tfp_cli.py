@@ -125,3 +125,61 @@ def test_countries_sbm_gml_real_data(tmp_path):
     chn = got[got["unit"] == "CHN"]["index"].prod()
     last = cum[(cum["unit"] == "CHN") & (cum["period"] == 2017)]["cumulative"].iloc[0]
     assert last == pytest.approx(chn, rel=1e-10)
+
+
+def test_direction_weights_groups_bootstrap(tmp_path):
+    data = synthetic(tmp_path)
+    df = pd.read_csv(data)
+    groups = tmp_path / "groups.csv"
+    pd.DataFrame({"unit": [f"r{i:02d}" for i in range(10)],
+                  "group": ["east"] * 5 + ["west"] * 5}).to_csv(groups, index=False)
+    out = tmp_path / "o1"
+    rc, so, se = run("tfp", data, *BASE, "--bad", "CO2", "--model", "nddf",
+                     "--direction", "-1,-1,1,-1", "--weights", "0.25,0.25,0.5,1",
+                     "--groups", groups, "--index", "gml", "--out", out)  # fmt: skip
+    assert rc == 0, se
+    eff = pd.read_csv(out / "efficiency.csv", encoding="utf-8-sig")
+    from nqpf.efficiency.dea import dea
+
+    ref = dea(df, ["K", "L"], "Y", "CO2", unit="region", period="year", model="nddf",
+              frontier="global", direction=[-1, -1, 1, -1], weights=[0.25, 0.25, 0.5, 1])
+    np.testing.assert_allclose(eff["beta"], ref.efficiency["beta"], rtol=1e-9)
+    mf = pd.read_csv(out / "metafrontier.csv", encoding="utf-8-sig")
+    assert (mf["tgr"] <= 1 + 1e-9).all() and set(mf["group"]) == {"east", "west"}
+    np.testing.assert_allclose(mf["meta_efficiency"], mf["group_efficiency"] * mf["tgr"])
+    mi = pd.read_csv(out / "metafrontier_index.csv", encoding="utf-8-sig")
+    np.testing.assert_allclose(mi["index"], mi["ec"] * mi["bpc"] * mi["tgc"], rtol=1e-9)
+    assert "Metafrontier: mean TGR by group" in flat(so)
+    out2 = tmp_path / "o2"
+    rc, so, se = run("tfp", data, *BASE, "--model", "bcc", "--frontier", "contemporaneous",
+                     "--bootstrap", "50", "--seed", "7", "--out", out2)  # fmt: skip
+    assert rc == 0, se
+    b = pd.read_csv(out2 / "bootstrap.csv", encoding="utf-8-sig")
+    assert len(b) == 30 and (b["lower"] <= b["upper"]).all()
+    assert "Simar-Wilson bootstrap (B=50, seed=7)" in flat(so)
+    # bad input: a model the bootstrap cannot take, a malformed direction
+    rc, so, se = run("tfp", data, *BASE, "--model", "sbm", "--bootstrap", "50",
+                     "--out", tmp_path / "o3")  # fmt: skip
+    assert rc != 0 and "radial" in flat(se) and "Traceback" not in se
+    rc, so, se = run("tfp", data, *BASE, "--bad", "CO2", "--model", "ddf", "--direction",
+                     "up", "--out", tmp_path / "o4")  # fmt: skip
+    assert rc != 0 and "--direction" in flat(se)
+
+
+def test_nondiscretionary_input(tmp_path):
+    data = synthetic(tmp_path)
+    out = tmp_path / "nd"
+    rc, so, se = run("tfp", data, *BASE, "--model", "ccr", "--orientation", "in",
+                     "--frontier", "contemporaneous", "--nondiscretionary", "L",
+                     "--out", out)  # fmt: skip
+    assert rc == 0, se
+    from nqpf.efficiency.dea import dea
+
+    got = pd.read_csv(out / "efficiency.csv", encoding="utf-8-sig")
+    plain = dea(pd.read_csv(data), ["K", "L"], "Y", unit="region", period="year",
+                model="ccr", frontier="contemporaneous")
+    # fixing L can only lower the radial input score (theta contracts K alone)
+    assert (got["efficiency"] <= plain.efficiency["efficiency"] + 1e-9).all()
+    rc, so, se = run("tfp", data, *BASE, "--model", "ccr", "--nondiscretionary", "X",
+                     "--out", tmp_path / "nd2")  # fmt: skip
+    assert rc != 0 and "not among the inputs" in flat(se)

@@ -34,6 +34,9 @@ def dea(
     direction: Any = None,
     super_mode: str = "efficient",
     weights: Any = None,
+    normalise_weights: bool = False,
+    bad_disposal: str = "weak",
+    nondiscretionary: str | Sequence[str] | None = None,
     reduce: bool = True,
     peers: bool = False,
     dropna: bool = False,
@@ -58,8 +61,10 @@ def dea(
         name is resolved (:func:`nqpf.panel.resolve_units`; an unknown one is an error
         naming it); when none is (firms, plants, made-up ids), names are kept as written.
         ``none`` keeps them as written. A Panel's ids are used as they are.
-    model, rts, orientation, direction, super_mode, weights
+    model, rts, orientation, direction, super_mode, weights, normalise_weights, bad_disposal
         See :class:`~nqpf.efficiency.dea.spec.DEASpec`.
+    nondiscretionary : str or list of str, optional
+        Radial models: inputs that are non-discretionary (Banker & Morey 1986), by name.
     frontier : str
         ``contemporaneous``, ``sequential``, ``window``, ``global`` or ``biennial``
         (:mod:`~nqpf.efficiency.dea.frontier` states each convention).
@@ -83,13 +88,21 @@ def dea(
     Notes
     -----
     Every frontier contains period ``t``, so each observation belongs to its own reference
-    set; super-SBM removes it from that set. With fewer reference observations than
+    set; super-SBM and super-radial remove it from that set. With fewer reference observations than
     ``3 (m + s)`` (the rule of thumb of Cooper, Seiford & Tone 2007, sec. 9.2) a warning is
     added. ``direction`` is a name or one vector here; per-unit directions need
     :func:`~nqpf.efficiency.dea.models.solve`.
     """
+    ins = [inputs] if isinstance(inputs, str) else list(inputs)
+    nd_names = ([nondiscretionary] if isinstance(nondiscretionary, str)
+                else list(nondiscretionary or []))
+    unknown = [c for c in nd_names if c not in ins]
+    if unknown:
+        raise DataError(f"non-discretionary input(s) {unknown} are not among the inputs {ins}")
     spec = DEASpec(model=model, rts=rts, orientation=orientation, direction=direction,
-                   super_mode=super_mode, weights=weights)
+                   super_mode=super_mode, weights=weights,
+                   normalise_weights=normalise_weights, bad_disposal=bad_disposal,
+                   nondiscretionary=[ins.index(c) for c in nd_names])
     if spec.direction_array is not None and spec.direction_array.ndim != 1:
         raise DataError(
             "dea() takes a named direction or one vector (length m + s1 + s2); "
@@ -168,7 +181,8 @@ def _assemble(
     eff = np.full(n, np.nan)
     status = np.empty(n, dtype=object)
     sup = np.zeros(n, dtype=bool)
-    score_name = {"radial": "theta" if spec.orientation == "input" else "phi",
+    radial_score = "theta" if spec.orientation == "input" else "phi"
+    score_name = {"radial": radial_score, "super-radial": radial_score, "fdh": radial_score,
                   "sbm": "rho", "super-sbm": "rho", "ddf": "beta", "nddf": "beta"}[spec.model]
     score = np.full(n, np.nan)
     vars_ = d.inputs + d.outputs + d.bad

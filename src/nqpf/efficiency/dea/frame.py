@@ -39,7 +39,7 @@ def initial_frame(
         Reference inputs ``(n, m)``, good outputs ``(n, s1)``, bad outputs ``(n, s2)`` or
         ``None``; scaled to comparable magnitudes.
     rts : str
-        ``"crs"`` or ``"vrs"``.
+        ``"crs"``, or ``"vrs"``/``"nirs"``/``"ndrs"`` (a convexity row).
     limit : int
         At most this many columns.
 
@@ -71,7 +71,7 @@ def initial_frame(
         if np.any(np.isfinite(agg)):
             top = np.argsort(-np.nan_to_num(agg, nan=-np.inf))[: max(1, limit // 4)]
             picks.extend(int(i) for i in top)
-    if rts == "vrs":
+    if rts != "crs":
         picks.extend(int(np.argmax(Y[:, r])) for r in range(Y.shape[1]))
         picks.extend(int(np.argmin(X[:, i])) for i in range(X.shape[1]))
         if B is not None and B.shape[1]:

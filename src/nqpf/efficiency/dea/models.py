@@ -6,8 +6,19 @@ warm-started, exact reference-set reduction). Data are scaled internally per dim
 input, output and bad output divided by its mean over the reference set); every program here
 is invariant to such scaling, and slacks and targets are returned in the caller's units.
 
-Programs (``x0, y0, b0`` the evaluated unit; ``X, Y, B`` the reference set, columns = units)
+Programs (``x0, y0, b0`` the evaluated unit; ``X, Y, B`` the reference set, columns = units).
+Returns to scale (Färe, Grosskopf & Lovell 1994): ``crs`` no constraint on ``lam``;
+``vrs`` ``1'lam = 1``; ``nirs`` (non-increasing) ``1'lam <= 1``; ``ndrs`` (non-decreasing)
+``1'lam >= 1`` (SBM: the same with ``t`` on the right).
 
+* super-radial (Andersen & Petersen 1993): the radial program with the evaluated unit
+  removed from the reference set; efficient units score above 1 (input theta, output
+  1/phi), others keep their radial score. Under VRS (and NIRS/NDRS) it can be infeasible:
+  status ``"infeasible"``, efficiency NaN.
+* fdh (Deprins, Simar & Tulkens 1984): enumeration, see :func:`_fdh_store`.
+* non-discretionary inputs (Banker & Morey 1986), radial models: under input orientation
+  their rows are ``X_nd lam + s- = x0_nd`` (not scaled by theta); under either orientation
+  their slacks are left out of the max-slack phase.
 * radial, input (Charnes, Cooper & Rhodes 1978; Banker, Charnes & Cooper 1984):
   ``min theta  s.t.  X lam + s- = theta x0,  Y lam - s+ = y0,  lam >= 0  [, 1'lam = 1]``,
   then the second phase of Cooper, Seiford & Tone (2007, sec. 3.3): ``theta`` fixed,
@@ -39,7 +50,11 @@ Programs (``x0, y0, b0`` the evaluated unit; ``X, Y, B`` the reference set, colu
 * ddf (Chambers, Chung & Färe 1996; Chung, Färe & Grosskopf 1997)::
 
       max beta  s.t.  X lam <= x0 + beta g_x,  Y lam >= y0 + beta g_y,
-                      B lam = b0 + beta g_b  (bads weakly disposable),  beta free
+                      B lam = b0 + beta g_b  (bads weakly disposable, the default),
+                      beta free
+
+  With ``bad_disposal="free"`` the bad-output rows are ``B lam <= b0 + beta g_b`` (bads
+  freely disposable, as DataEnvelopmentAnalysis.jl offers).
 
   ``beta < 0`` for a point outside the reference technology. Reported efficiency
   ``1/(1 + beta)`` (the Shephard output distance when ``g = (0, y)``).
@@ -60,7 +75,8 @@ import scipy.sparse as sp
 from ...errors import DataError
 from ...extras import require
 from . import frame as _frame
-from .lp import INF, Engine, Formulation
+from . import vector as _vector
+from .lp import INF, LAMBDA_ZERO, Engine, Formulation
 from .spec import DEASpec
 
 #: an SBM score at or above ``1 - EFFICIENT_TOL`` counts as efficient (summaries)
@@ -68,6 +84,8 @@ EFFICIENT_TOL = 1e-9
 #: super-SBM (``super_mode="efficient"``) re-evaluates units whose SBM score is at least
 #: ``1 - SUPER_TOL``; an inefficient unit that slips in gets exactly 1 (Tone 2002, Thm 1)
 SUPER_TOL = 1e-7
+#: bounds of ``sum lam`` for each returns-to-scale assumption other than CRS
+_CONVEXITY = {"vrs": (1.0, 1.0), "nirs": (-INF, 1.0), "ndrs": (1.0, INF)}
 
 
 @dataclass
@@ -97,7 +115,8 @@ class DEAArrays:
     iterations : ndarray of int
         Simplex iterations per unit (all LPs of that unit).
     n_lp : ndarray of int
-        LP solves per unit (pricing rounds, phases, fallbacks).
+        LP solves per unit (pricing rounds, phases, fallbacks); a unit solved on the
+        vectorised small-problem path (:mod:`.vector`) counts one.
     info : dict
         Engine facts: ``frame_size`` (reference columns the reduced model ended with),
         ``fallbacks`` (units whose restricted program was infeasible and were decided on
@@ -163,19 +182,22 @@ def _radial(
 ) -> Formulation:
     n, m = Xe.shape
     s = Ye.shape[1]
-    vrs = spec.rts == "vrs"
+    vrs = spec.rts != "crs"
     nr = Xr.shape[0]
     L = np.vstack([Xr.T, Yr.T] + ([np.ones((1, nr))] if vrs else []))
     nrows = L.shape[0]
     ne = 1 + m + s
     static = [(i, 1 + i, 1.0) for i in range(m)] + [(m + r, 1 + m + r, -1.0) for r in range(s)]
     row_lo = np.zeros((n, nrows))
-    if vrs:
-        row_lo[:, -1] = 1.0
     cost = np.zeros((n, ne))
     if spec.orientation == "input":
-        dyn_pos = [(i, 0) for i in range(m)]
-        dyn_val = -Xe
+        nd = np.zeros(m, dtype=bool)
+        nd[list(spec.nondiscretionary)] = True
+        disc = np.flatnonzero(~nd)
+        dyn_pos = [(int(i), 0) for i in disc]
+        dyn_val = -Xe[:, disc]
+        # non-discretionary: X lam + s- = x0 (Banker & Morey 1986)
+        row_lo[:, np.flatnonzero(nd)] = Xe[:, nd]
         row_lo[:, m : m + s] = Ye
         cost[:, 0] = 1.0
     else:
@@ -184,6 +206,8 @@ def _radial(
         row_lo[:, :m] = Xe
         cost[:, 0] = -1.0
     row_hi = row_lo.copy()
+    if vrs:
+        row_lo[:, -1], row_hi[:, -1] = _CONVEXITY[spec.rts]
     col_lo = np.zeros((n, ne))
     col_hi = np.full((n, ne), INF)
     c2 = np.concatenate([[0.0], -sc])
@@ -209,7 +233,7 @@ def _sbm(
     n, m = Xe.shape
     s1 = Ye.shape[1]
     s2 = Be.shape[1]
-    vrs = spec.rts == "vrs"
+    vrs = spec.rts != "crs"
     nr = Xr.shape[0]
     L = np.vstack([Xr.T, Yr.T, Br.T] + ([np.ones((1, nr))] if vrs else []))
     nl = L.shape[0]
@@ -247,6 +271,10 @@ def _sbm(
     row_lo = np.zeros((n, nrows))
     row_hi = np.zeros((n, nrows))
     row_lo[:, norm] = row_hi[:, norm] = 1.0
+    if vrs:  # sum L - t against 0 (the convexity constraint times t)
+        lo_c, hi_c = _CONVEXITY[spec.rts]
+        row_lo[:, conv] = 0.0 if lo_c == 1.0 else -INF
+        row_hi[:, conv] = 0.0 if hi_c == 1.0 else INF
     if super_:
         row_lo[:, :m] = -INF
         row_hi[:, m : m + s1] = INF
@@ -300,7 +328,7 @@ def _ddf(
     n, m = Xe.shape
     s1, s2 = Ye.shape[1], Be.shape[1]
     D = m + s1 + s2
-    vrs = spec.rts == "vrs"
+    vrs = spec.rts != "crs"
     nr = Xr.shape[0]
     L = np.vstack([Xr.T, Yr.T, Br.T] + ([np.ones((1, nr))] if vrs else []))
     nrows = L.shape[0]
@@ -310,10 +338,10 @@ def _ddf(
     row_hi[:, :m] = Xe
     row_lo[:, m : m + s1] = Ye
     row_hi[:, m : m + s1] = INF
-    row_lo[:, m + s1 : D] = Be
+    row_lo[:, m + s1 : D] = Be if spec.bad_disposal == "weak" else -INF
     row_hi[:, m + s1 : D] = Be
     if vrs:
-        row_lo[:, -1] = row_hi[:, -1] = 1.0
+        row_lo[:, -1], row_hi[:, -1] = _CONVEXITY[spec.rts]
     if weights is None:  # radial DDF: one beta
         dyn_pos = [(d, 0) for d in range(D)]
         cost = np.full((n, 1), -1.0)
@@ -335,7 +363,7 @@ def _nddf_weights(spec: DEASpec, G: np.ndarray, D: int) -> np.ndarray:
         w = np.asarray(spec.weights_array, dtype=float)
         if w.shape != (D,):
             raise DataError(f"NDDF weights have length {w.shape[0]}; expected {D}")
-        return w / w.sum()
+        return w / w.sum() if spec.normalise_weights else w
     moved = np.any(np.abs(G) > 0, axis=0)
     if not moved.any():
         raise DataError("the NDDF direction moves no dimension; give a nonzero direction")
@@ -384,6 +412,77 @@ def _sbm_store(
     out.super_used[ok] = sup[ok]
 
 
+def _fdh_store(out: DEAArrays, Xe: np.ndarray, Ye: np.ndarray, Xr: np.ndarray,
+               Yr: np.ndarray, spec: DEASpec,
+               lam_by_unit: dict[int, tuple[np.ndarray, np.ndarray]]) -> None:
+    """FDH scores by enumeration (Deprins, Simar & Tulkens 1984; Tulkens 1993).
+
+    Input: ``theta = min_{j: y_j >= y0} max_i x_ij / x_i0``; output:
+    ``phi = max_{j: x_j <= x0} min_r y_rj / y_r0``. The peer is the observation attaining
+    the score (the first in reference order on ties), with intensity 1; targets are the
+    peer's data and slacks the remaining gaps ``theta x0 - x_peer``, ``y_peer - y0``
+    (output: ``x0 - x_peer``, ``y_peer - phi y0``). No observation dominating the unit
+    (possible against another period's data): status ``"infeasible"``.
+    """
+    n = Xe.shape[0]
+    nr = Xr.shape[0]
+    step = max(1, 4_000_000 // max(1, nr * (Xe.shape[1] + Ye.shape[1])))
+    for a in range(0, n, step):
+        sl = slice(a, min(n, a + step))
+        xe, ye = Xe[sl], Ye[sl]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if spec.orientation == "input":
+                dom = np.all(Yr[None, :, :] >= ye[:, None, :], axis=2)
+                rx = np.where(xe[:, None, :] > 0, Xr[None, :, :] / xe[:, None, :],
+                              np.where(Xr[None, :, :] > 0, np.inf, 0.0))
+                val = np.where(dom, rx.max(axis=2), np.inf)
+                j = np.argmin(val, axis=1)
+            else:
+                dom = np.all(Xr[None, :, :] <= xe[:, None, :], axis=2)
+                ry = np.where(ye[:, None, :] > 0, Yr[None, :, :] / ye[:, None, :], np.inf)
+                val = np.where(dom, ry.min(axis=2), -np.inf)
+                j = np.argmax(val, axis=1)
+        score = val[np.arange(j.size), j]
+        for i, k in enumerate(range(sl.start, sl.stop)):
+            sc, p = float(score[i]), int(j[i])
+            if not np.isfinite(sc) or (spec.orientation == "output" and sc <= 0):
+                out.status[k] = "infeasible" if not np.isfinite(sc) else "unbounded"
+                continue
+            out.status[k] = "optimal"
+            if spec.orientation == "input":
+                out.theta[k] = out.efficiency[k] = sc
+                out.slacks_x[k] = np.maximum(sc * Xe[k] - Xr[p], 0.0)
+                out.slacks_y[k] = np.maximum(Yr[p] - Ye[k], 0.0)
+            else:
+                out.phi[k] = sc
+                out.efficiency[k] = 1.0 / sc
+                out.slacks_x[k] = np.maximum(Xe[k] - Xr[p], 0.0)
+                out.slacks_y[k] = np.maximum(Yr[p] - sc * Ye[k], 0.0)
+            out.targets_x[k], out.targets_y[k] = Xr[p], Yr[p]
+            out.iterations[k], out.n_lp[k] = 0, 0
+            lam_by_unit[k] = (np.array([p]), np.array([1.0]))
+
+
+def _radial_store(out: DEAArrays, k: int, score: float, sx_s: np.ndarray, sy_s: np.ndarray,
+                  spec: DEASpec, Xe: np.ndarray, Ye: np.ndarray, scx: np.ndarray,
+                  scy: np.ndarray, m: int) -> None:
+    """Store one radial solution (score theta or phi; slacks on the scaled data)."""
+    # slacks are non-negative; the solver's tolerance can leave -1e-9
+    sx = np.maximum(sx_s, 0.0) * scx
+    sy = np.maximum(sy_s, 0.0) * scy
+    out.status[k] = "optimal"
+    out.slacks_x[k], out.slacks_y[k] = sx, sy
+    if spec.orientation == "input":
+        out.theta[k] = out.efficiency[k] = score
+        out.targets_x[k] = score * Xe[k] - sx
+        out.targets_y[k] = Ye[k] + sy
+    else:
+        out.phi[k] = score
+        out.efficiency[k] = 1.0 / score if score > 0 else np.nan
+        out.targets_x[k] = Xe[k] - sx
+        out.targets_y[k] = score * Ye[k] + sy
+
+
 def _solve_serial(
     Xe: np.ndarray, Ye: np.ndarray, Be: np.ndarray, Xr: np.ndarray, Yr: np.ndarray,
     Br: np.ndarray, spec: DEASpec, self_index: np.ndarray, reduce: bool,
@@ -404,39 +503,52 @@ def _solve_serial(
             progress(i + 1, n)
 
     model = spec.model
-    if model == "radial":
+    if model == "fdh":
+        if s2:
+            raise DataError("FDH takes no bad outputs; use model='sbm', 'ddf' or 'nddf'")
+        _fdh_store(out, Xe, Ye, Xr, Yr, spec, lam_by_unit)
+        if progress is not None:
+            progress(n, n)
+    elif model in ("radial", "super-radial"):
         if s2:
             raise DataError(
                 "radial (CCR/BCC) models take no bad outputs; use model='sbm', 'ddf' or 'nddf'"
             )
-        form = _radial(xe, ye, xr, yr, spec, np.concatenate([scx, scy]))
-        eng = Engine(form, reduce=reduce, start=start)
-        for k in range(n):
-            sol = eng.solve_unit(k)
+        sc_xy = np.concatenate([scx, scy])
+        sc_xy[list(spec.nondiscretionary)] = 0.0  # their slacks are not maximised
+        todo = np.arange(n)
+        excl = self_index if model == "super-radial" else np.full(n, -1, dtype=np.int64)
+        if _vector.usable(xr.shape[0], n):
+            v = _vector.radial(xe, ye, xr, yr, spec.orientation, spec.rts, sc_xy, excl,
+                               nondiscretionary=spec.nondiscretionary)
+            for k in np.flatnonzero(v["ok"]):
+                lam = v["lam"][k]
+                nzi = np.flatnonzero(lam > LAMBDA_ZERO)
+                _radial_store(out, int(k), float(v["score"][k]), v["sx"][k], v["sy"][k],
+                              spec, Xe, Ye, scx, scy, m)
+                lam_by_unit[int(k)] = (nzi, lam[nzi])
+            out.iterations[:] = v["iterations"]
+            out.n_lp[v["ok"]] = 1
+            todo = np.flatnonzero(~v["ok"])
+            info["vectorised"] = int(n - todo.size)
+        form = _radial(xe, ye, xr, yr, spec, sc_xy)
+        eng = Engine(form, reduce=reduce, start=start) if todo.size else None
+        for k in todo:
+            sol = eng.solve_unit(int(k), int(excl[k]))
             out.status[k] = sol.status
             out.iterations[k], out.n_lp[k] = sol.iterations, sol.n_lp
             if sol.status == "optimal":
-                z = sol.z
-                # slacks are non-negative; the solver's tolerance can leave -1e-9
-                sx = np.maximum(z[1 : 1 + m], 0.0) * scx
-                sy = np.maximum(z[1 + m :], 0.0) * scy
-                out.slacks_x[k], out.slacks_y[k] = sx, sy
-                if spec.orientation == "input":
-                    th = sol.obj
-                    out.theta[k] = out.efficiency[k] = th
-                    out.targets_x[k] = th * Xe[k] - sx
-                    out.targets_y[k] = Ye[k] + sy
-                else:
-                    ph = -sol.obj
-                    out.phi[k] = ph
-                    out.efficiency[k] = 1.0 / ph if ph > 0 else np.nan
-                    out.targets_x[k] = Xe[k] - sx
-                    out.targets_y[k] = ph * Ye[k] + sy
-                lam_by_unit[k] = (sol.lam_idx, sol.lam_val)
-            tick(k)
-        info["frame_size"] = int(eng.frame.size)
-        info["fallbacks"] = eng.n_fallback
-        info["farkas_rounds"] = eng.n_farkas
+                score = sol.obj if spec.orientation == "input" else -sol.obj
+                _radial_store(out, int(k), score, sol.z[1 : 1 + m], sol.z[1 + m :], spec,
+                              Xe, Ye, scx, scy, m)
+                lam_by_unit[int(k)] = (sol.lam_idx, sol.lam_val)
+            tick(int(k))
+        if eng is not None:
+            info["frame_size"] = int(eng.frame.size)
+            info["fallbacks"] = eng.n_fallback
+            info["farkas_rounds"] = eng.n_farkas
+        if progress is not None and todo.size < n:
+            progress(n, n)
     elif model in ("sbm", "super-sbm"):
         form = _sbm(xe, ye, be, xr, yr, br, spec, super_=False)
         eng = Engine(form, reduce=reduce, start=start)
@@ -656,6 +768,12 @@ def solve(
             )
     if spec.model in ("ddf", "nddf"):
         _direction(spec, Xe, Ye, Be, np.ones(Xe.shape[1] + Ye.shape[1] + Be.shape[1]))
+    nd = spec.nondiscretionary
+    if nd and (max(nd) >= Xe.shape[1] or len(nd) == Xe.shape[1]):
+        raise DataError(
+            f"non-discretionary inputs {list(nd)}: give positions among the {Xe.shape[1]} "
+            "inputs and leave at least one input discretionary"
+        )
     # evaluate similar units one after another (fewer simplex iterations); results are
     # returned in the caller's order
     Zs = np.hstack([Xe / _scale(Xr, Xe), Ye / _scale(Yr, Ye), Be / _scale(Br, Be)])
@@ -695,7 +813,9 @@ def _chunk_spec(spec: DEASpec, idx: slice | np.ndarray) -> DEASpec:
         return spec
     return DEASpec(model=spec.model, rts=spec.rts, orientation=spec.orientation,
                    direction=d[idx], super_mode=spec.super_mode, weights=spec.weights,
-                   outside=spec.outside)
+                   outside=spec.outside, bad_disposal=spec.bad_disposal,
+                   normalise_weights=spec.normalise_weights,
+                   nondiscretionary=spec.nondiscretionary)
 
 
 def _solve_dask(

@@ -201,11 +201,11 @@ def _prepare(data, unit, period, inputs, outputs, bad, dropna, model):
 
 
 # ---------------------------------------------------------------------- the engine adapter
-def _make_spec(model, rts, orientation, direction, super_mode, weights, outside):
-    """A :class:`DEASpec` for one distance programme."""
+def _make_spec(model, rts, orientation, direction, super_mode, weights, outside, extra=None):
+    """A :class:`DEASpec` for one distance programme (``extra``: further DEASpec fields)."""
     from .spec import DEASpec
 
-    kw: dict[str, Any] = {"model": model, "rts": rts}
+    kw: dict[str, Any] = {"model": model, "rts": rts, **(extra or {})}
     if orientation is not None:
         kw["orientation"] = orientation
     if direction is not None:
@@ -332,6 +332,8 @@ def productivity(
     chain: str = "adjacent",
     super_mode: str = "efficient",
     weights: Any = None,
+    normalise_weights: bool = False,
+    bad_disposal: str = "weak",
     dropna: bool = False,
     reduce: bool = True,
     dask: Any = None,
@@ -372,7 +374,9 @@ def productivity(
         For ``super-sbm``: super-efficiency for efficient observations only (MaxDEA
         convention) or for all.
     weights : optional
-        Weights of the ``nddf`` dimensions.
+        Weights of the ``nddf`` dimensions, used as given unless ``normalise_weights``.
+    normalise_weights, bad_disposal
+        See :class:`~nqpf.efficiency.dea.spec.DEASpec` (directional models).
     dropna : bool
         Drop unit-period rows with missing values (with a warning) instead of refusing.
     reduce, dask, progress
@@ -493,8 +497,11 @@ def productivity(
         )
 
     outside = "super" if model in ("sbm", "super-sbm") else None
+    extra = ({"normalise_weights": normalise_weights, "bad_disposal": bad_disposal}
+             if model in DIRECTIONAL else None)
     specs = {
-        "main": (_make_spec(model, rts, orient, direction, super_mode, weights, outside), rts)
+        "main": (_make_spec(model, rts, orient, direction, super_mode, weights, outside,
+                            extra), rts)
     }
     decompose = model in RADIAL and rts == "vrs"
     if decompose:  # FGNZ: index and TC on CRS, EC split by the VRS efficiencies

@@ -16,8 +16,11 @@ import numpy as np
 from ...aliases import canonical
 from ...errors import DataError
 
-MODELS = ("radial", "ccr", "bcc", "sbm", "super-sbm", "ddf", "nddf")
-RTS = ("crs", "vrs")
+MODELS = ("radial", "ccr", "bcc", "super-radial", "fdh", "sbm", "super-sbm", "ddf", "nddf")
+#: models solved by the radial (theta/phi) programs
+RADIAL_MODELS = ("radial", "super-radial", "fdh")
+RTS = ("crs", "vrs", "nirs", "ndrs")
+BAD_DISPOSAL = ("weak", "free")
 ORIENTATIONS = ("input", "output", "non")
 SUPER_MODES = ("efficient", "all")
 OUTSIDE = ("super", "infeasible")
@@ -25,6 +28,9 @@ NAMED_DIRECTIONS = ("output", "proportional", "input")
 
 _ALIASES = {
     "super_sbm": "super-sbm",
+    "super_radial": "super-radial",
+    "ap": "super-radial",
+    "andersen-petersen": "super-radial",
     "supersbm": "super-sbm",
     "ssbm": "super-sbm",
     "non-oriented": "non",
@@ -55,12 +61,20 @@ class DEASpec:
     ----------
     model : str
         ``"radial"`` (envelopment CCR/BCC with the Cooper–Seiford–Tone two-phase max-slack
-        stage), ``"ccr"`` (= radial, crs), ``"bcc"`` (= radial, vrs), ``"sbm"`` (Tone 2001,
+        stage), ``"ccr"`` (= radial, crs), ``"bcc"`` (= radial, vrs), ``"super-radial"``
+        (radial super-efficiency, Andersen & Petersen 1993: the evaluated unit is removed
+        from its reference set; input theta or output 1/phi above 1 for efficient units;
+        under VRS the program can be infeasible, reported with status ``"infeasible"``),
+        ``"fdh"`` (free disposal hull, Deprins, Simar & Tulkens 1984: radial efficiency
+        against single dominating observations, no convexity; ``rts`` is ignored and stored
+        as ``"fdh"``), ``"sbm"`` (Tone 2001,
         undesirable outputs as in Tone 2004), ``"super-sbm"`` (Tone 2002), ``"ddf"``
         (Chambers, Chung & Färe 1996; Chung, Färe & Grosskopf 1997), ``"nddf"`` (Zhou, Ang &
         Wang 2012).
     rts : str or None
-        ``"crs"`` or ``"vrs"``. ``None`` means ``"crs"`` except for ``"bcc"``. Giving
+        ``"crs"``, ``"vrs"``, ``"nirs"`` (non-increasing, ``sum lam <= 1``) or ``"ndrs"``
+        (non-decreasing, ``sum lam >= 1``); Färe, Grosskopf & Lovell (1994). ``None``
+        means ``"crs"`` except for ``"bcc"``. Giving
         ``"vrs"`` with ``"ccr"`` (or ``"crs"`` with ``"bcc"``) is an error.
     orientation : str or None
         ``"input"``, ``"output"`` or ``"non"`` (non-oriented). ``None`` means ``"input"`` for
@@ -79,8 +93,19 @@ class DEASpec:
         < 1) or ``"all"`` (the super-SBM program for every unit; inefficient units then score
         1 exactly, Tone 2002 Theorem 1).
     weights : array-like or None
-        NDDF weights on the ``m + s1 + s2`` dimensions. ``None``: equal weights on the
+        NDDF weights on the ``m + s1 + s2`` dimensions, used as given (the objective is
+        ``sum w_d beta_d``; the Stata ``nddf`` convention), so with weights that do not sum
+        to 1 the reported ``beta`` scales with them. ``None``: equal weights on the
         dimensions the direction moves (nonzero component), summing to 1.
+    normalise_weights : bool
+        Divide the given NDDF weights by their sum (so ``beta`` is a weighted mean of the
+        per-dimension betas). Default ``False``.
+    nondiscretionary : sequence of int
+        Radial models: positions of non-discretionary inputs (Banker & Morey 1986), not
+        contracted under input orientation and left out of the max-slack phase.
+    bad_disposal : str
+        DDF/NDDF bad-output rows: ``"weak"`` (default; ``B lam = b0 + beta g_b``, Chung,
+        Färe & Grosskopf 1997) or ``"free"`` (``B lam <= b0 + beta g_b``).
     outside : str
         SBM only, for evaluated points outside the reference technology (cross-period
         evaluations): ``"super"`` (default) solves the super-SBM program against the full
@@ -96,6 +121,9 @@ class DEASpec:
     super_mode: str = "efficient"
     weights: Any = None
     outside: str = "super"
+    bad_disposal: str = "weak"
+    normalise_weights: bool = False
+    nondiscretionary: Any = ()
     _dir: np.ndarray | None = field(default=None, init=False, repr=False)
     _w: np.ndarray | None = field(default=None, init=False, repr=False)
 
@@ -106,22 +134,25 @@ class DEASpec:
         rts = _norm(self.rts)
         if model == "ccr":
             if rts not in (None, "crs"):
-                raise DataError("model 'ccr' has constant returns; use model='bcc' for 'vrs'")
+                raise DataError("model 'ccr' has constant returns; use model='bcc' for 'vrs' "
+                                "or model='radial' with rts='vrs', 'nirs' or 'ndrs'")
             model, rts = "radial", "crs"
         elif model == "bcc":
             if rts not in (None, "vrs"):
                 raise DataError("model 'bcc' has variable returns; use model='ccr' for 'crs'")
             model, rts = "radial", "vrs"
+        if model == "fdh":
+            rts = "fdh"
         if rts is None:
             rts = "crs"
-        if rts not in RTS:
+        if rts not in RTS and model != "fdh":
             raise _choices("returns to scale", self.rts, RTS)
         orientation = _norm(self.orientation)
         if orientation is None:
-            orientation = "input" if model == "radial" else "non"
+            orientation = "input" if model in RADIAL_MODELS else "non"
         if orientation not in ORIENTATIONS:
             raise _choices("orientation", self.orientation, ORIENTATIONS)
-        if model == "radial" and orientation == "non":
+        if model in RADIAL_MODELS and orientation == "non":
             raise DataError(
                 "radial (CCR/BCC) models need orientation 'input' or 'output'; "
                 "use model='sbm' for a non-oriented measure"
@@ -134,6 +165,9 @@ class DEASpec:
         outside = _norm(self.outside)
         if outside not in OUTSIDE:
             raise _choices("outside", self.outside, OUTSIDE)
+        bad_disposal = _norm(self.bad_disposal)
+        if bad_disposal not in BAD_DISPOSAL:
+            raise _choices("bad_disposal", self.bad_disposal, BAD_DISPOSAL)
         direction = _norm(self.direction)
         d_arr: np.ndarray | None = None
         if model in ("ddf", "nddf"):
@@ -174,6 +208,16 @@ class DEASpec:
         object.__setattr__(self, "direction", direction)
         object.__setattr__(self, "super_mode", super_mode)
         object.__setattr__(self, "outside", outside)
+        object.__setattr__(self, "bad_disposal", bad_disposal)
+        try:
+            nd = tuple(sorted({int(i) for i in (self.nondiscretionary or ())}))
+        except (TypeError, ValueError) as exc:
+            raise DataError("nondiscretionary must be input positions (whole numbers)") from exc
+        if nd and model not in ("radial", "super-radial"):
+            raise DataError(f"non-discretionary inputs are for radial models, not {model!r}")
+        if any(i < 0 for i in nd):
+            raise DataError("nondiscretionary input positions must be >= 0")
+        object.__setattr__(self, "nondiscretionary", nd)
         object.__setattr__(self, "_dir", d_arr)
         object.__setattr__(self, "_w", w_arr)
 
@@ -202,10 +246,15 @@ class DEASpec:
             "outside": self.outside,
             "direction": self.direction,
         }
+        if self.bad_disposal != "weak":
+            d["bad_disposal"] = self.bad_disposal
+        if self.nondiscretionary:
+            d["nondiscretionary"] = list(self.nondiscretionary)
         if self._dir is not None:
             d["direction_values"] = self._dir.tolist()
         if self._w is not None:
             d["weights"] = self._w.tolist()
+            d["normalise_weights"] = bool(self.normalise_weights)
         return d
 
     def __eq__(self, other: object) -> bool:
