@@ -109,7 +109,8 @@ _NAME = re.compile(r"^[^\W_][\w.\-]*$")
 _READ_DEFAULTS: dict[str, Any] = {
     "layout": "auto", "unit": None, "period": None, "indicator": None, "value": None,
     "indicators": None, "indicator_name": None, "encoding": None, "sheet": None,
-    "units": "auto", "aliases": None, "duplicates": "error",
+    "units": "auto", "aliases": None, "duplicates": "error", "non_numeric": "error",
+    "parentheses_negative": False,
 }
 
 
