@@ -257,7 +257,7 @@ def test_text_cells_stay_text_and_rows_are_lines(tmp_path):
     text = "unit,year,x\nA,2019,NA\n\nB,2019,—\nC,2019,\n"
     df = read_table(write_text(tmp_path / "t.csv", text, "utf-8"))
     assert df["x"].tolist() == ["NA", "—", ""]
-    assert df.attrs["row"].tolist() == [2, 4, 5]  # the blank line 3 is skipped, not renumbered
+    assert df.attrs["row"] == [2, 4, 5]  # the blank line 3 is skipped, not renumbered
     panel = read_panel(tmp_path / "t.csv", units="none")
     assert panel.conversions.missing_tokens == {"NA": 1, "—": 1, "": 1}
 
@@ -669,7 +669,7 @@ def test_stray_delimiter_with_a_value_is_an_error_naming_the_line(tmp_path):
 
 def test_short_row_is_filled_with_empty_cells(tmp_path):
     df = read_table(_csv(tmp_path, "北京,2015,1,2,3\n天津,2015,1\n"))
-    assert np.isnan(df["x3"].iloc[1]) and df.attrs["row"].tolist() == [2, 3]
+    assert np.isnan(df["x3"].iloc[1]) and df.attrs["row"] == [2, 3]
 
 
 def test_leading_zero_codes_stay_text(tmp_path):

@@ -81,6 +81,15 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
+        return _run(args, debug)
+    finally:
+        from ..output_staging import abort_pending
+
+        abort_pending()  # outputs of a command that did not finish never appear
+
+
+def _run(args: list[str], debug: bool) -> int:
+    try:
         rc = app(args=args, prog_name="nqpf", standalone_mode=False)
     except typer.Exit as e:
         return e.exit_code

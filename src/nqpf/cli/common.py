@@ -6,6 +6,7 @@ stays fast; the readers import what they need when called.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -103,6 +104,12 @@ def read_tables(data: list[Path], encoding: str | None = None, sheet: str | None
 
     frames = [read_table(p, encoding=encoding, sheet=sheet_index(sheet)) for p in data]
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def staged_names(files, stage) -> list[str]:
+    """Files written into a staging folder, named as they are in the output folder."""
+    root = str(stage.path)
+    return [str(f)[len(root) + 1:] if str(f).startswith(root + os.sep) else str(f) for f in files]
 
 
 def split(text: str | None) -> list[str] | None:

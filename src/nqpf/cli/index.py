@@ -100,7 +100,7 @@ def index_cmd(
     from ..framework import load_framework
     from ..index import Recipe, build_index
     from ..index.audit import audit as run_audit
-    from ..output import check_out_dir, prepare_out_dir
+    from ..output_staging import begin_output
 
     check_lang(lang)
     base = Recipe.from_file(recipe_file) if recipe_file is not None else Recipe()
@@ -116,7 +116,7 @@ def index_cmd(
         "combine": combine,
     }
     recipe = base.replace(**{k: v for k, v in given.items() if v is not None})
-    check_out_dir(out_dir, force)
+    stage = begin_output(out_dir, force)
     fw = load_framework(framework)
     panel = read_data(
         data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates
@@ -126,7 +126,7 @@ def index_cmd(
 
         for m in impute_method.split("+"):
             panel = do_impute(panel, m.strip())
-    dest = prepare_out_dir(out_dir, force)
+    dest = stage.path
     err.print(f"recipe: {recipe.describe()}", highlight=False, markup=False)
     with err.status(f"building the index of {panel!r} …"):
         res = build_index(panel, fw, recipe, explain=explain)
@@ -155,7 +155,8 @@ def index_cmd(
             rk.head(top), title=f"{fw.name_zh if lang == 'zh' else fw.name_en}, {res.periods[-1]}"
         )
     )
-    out.print(f"Outputs in [bold]{escape(str(dest))}[/bold]: " + escape(", ".join(files)))
+    stage.commit()
+    out.print(f"Outputs in [bold]{escape(str(out_dir))}[/bold]: " + escape(", ".join(files)))
 
 
 def parse_shift(text: str | None) -> tuple | None:

@@ -17,6 +17,7 @@ from .common import (
     out,
     read_tables,
     split,
+    staged_names,
     table,
 )
 
@@ -51,9 +52,9 @@ def tfp_pf(
 ) -> None:
     """Firm TFP from a production function (ACF, OP, LP, Wooldridge, OLS, FE)."""
     from ..efficiency.production import estimate_tfp
-    from ..output import check_out_dir
+    from ..output_staging import begin_output
 
-    check_out_dir(out_dir, force)
+    stage = begin_output(out_dir, force)
     df = read_tables(data, encoding, sheet)
     with err.status(f"estimating the production function by {method} …"):
         res = estimate_tfp(
@@ -70,11 +71,13 @@ def tfp_pf(
             n_boot=n_boot,
             seed=seed,
         )
-        files = res.write(out_dir, overwrite=force)
+        files = res.write(stage.path, overwrite=True)
     for w in res.diagnostics.get("warnings", []):
         err.print(f"warning: {w}", highlight=False, markup=False)
     out.print(table(res.coefficients, title=f"Production function ({method})"))
-    out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(files), markup=False)
+    stage.commit()
+    out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(staged_names(files, stage)),
+              markup=False)
 
 
 def register(app: typer.Typer) -> None:

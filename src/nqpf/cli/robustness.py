@@ -23,6 +23,7 @@ from .common import (
     err,
     out,
     read_data,
+    staged_names,
     table,
 )
 
@@ -85,11 +86,11 @@ def robustness(
 ) -> None:
     """How robust is the ranking? Monte Carlo over the choices behind the index."""
     from ..index import Recipe
-    from ..output import check_out_dir
+    from ..output_staging import begin_output
     from ..robustness.uncertainty import Uncertainty
     from ..robustness.uncertainty import robustness as run_robustness
 
-    check_out_dir(out_dir, force)
+    stage = begin_output(out_dir, force)
     unc = Uncertainty(
         impute=impute_options or (),
         normalise=normalise_options or (),
@@ -114,11 +115,13 @@ def robustness(
             backend=backend,
             scheduler=scheduler,
         )
-        files = res.write(out_dir, overwrite=force)
+        files = res.write(stage.path, overwrite=True)
     for w in res.warnings:
         err.print(f"warning: {escape(w)}", highlight=False)
     out.print(table(res.summary(), title="Robustness"))
-    out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(files), markup=False)
+    stage.commit()
+    out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(staged_names(files, stage)),
+              markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import DataError
-from .common import err, out, read_data, read_tables, split, table
+from .common import err, out, read_data, read_tables, split, staged_names, table
 
 INDEX_CHOICES = ("none", "malmquist", "ml", "gml", "luenberger")
 
@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
 
         from ..efficiency.dea.api import dea
         from ..efficiency.dea.productivity import productivity
-        from ..output import check_out_dir
+        from ..output_staging import begin_output
 
         idx = index.strip().lower()
         if idx not in INDEX_CHOICES:
@@ -92,7 +92,7 @@ def register(app: typer.Typer) -> None:
             )
         if dask is not None and dask not in ("threads", "processes"):
             raise typer.BadParameter("use threads or processes", param_hint="--dask")
-        check_out_dir(out_dir, force)
+        stage = begin_output(out_dir, force)
         ins, outs, bads = split(inputs) or [], split(outputs) or [], split(bad)
         if any(p.is_dir() for p in data):  # data pack(s): read as a panel
             frame = read_data(data, "auto", None, None, None, None, encoding, sheet, "none")
@@ -144,13 +144,14 @@ def register(app: typer.Typer) -> None:
                     frontier=frontier,
                     **common,
                 )
-        files = list(res.write(out_dir, overwrite=force))
+        files = list(res.write(stage.path, overwrite=True))
         if prod is not None:
-            files += prod.write(out_dir, overwrite=force)
+            files += prod.write(stage.path, overwrite=True)
         for w in [*res.warnings, *(prod.warnings if prod is not None else [])]:
             err.print(f"warning: {w}", highlight=False, markup=False)
         out.print(table(res.summary(), title=f"DEA efficiency ({model}, {eff_frontier})"))
         if prod is not None:
             out.print(table(prod.summary(), title=f"Productivity index ({idx}, {model})"))
-        out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(map(str, files)),
+        stage.commit()
+        out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(staged_names(files, stage)),
                   markup=False)  # fmt: skip

@@ -233,7 +233,7 @@ def read_table(
     -------
     DataFrame
         With ``attrs`` ``source`` (the path), ``encoding`` (the one used),
-        ``row`` (an array: 1-based line or Excel row of each data row; the header is row
+        ``row`` (1-based line or Excel row of each data row; the header is row
         1; in text files the record number + 1, which is the line number unless
         quoted cells span lines), and, where they apply, ``sheet``, ``labels`` (Stata variable
         labels), ``file_label`` and ``encoding_note``. Rows whose cells are all
@@ -315,8 +315,21 @@ def _read_text(p: Path, encoding: str | None) -> pd.DataFrame:
     df = df.loc[keep].reset_index(drop=True) if not keep.all() else df
     if df.empty:
         raise DataError(f"{p} has a header but no data rows; re-export the data")
-    df.attrs.update(encoding=enc, row=rows[keep])
+    df.attrs.update(encoding=enc, row=RowNumbers(rows[keep].tolist()))
     return df
+
+
+class RowNumbers(list):
+    """File rows of a table's data rows, kept in ``DataFrame.attrs``.
+
+    pandas deep-copies ``attrs`` on every column access and compares them with ``==``
+    when it combines frames; a plain list costs a copy of every number each time, an
+    array breaks the comparison. The numbers are never changed in place, so the copy
+    may be the list itself.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RowNumbers:
+        return self
 
 
 def _has_blank_line(text: str) -> bool:
