@@ -17,6 +17,8 @@ from .common import (
     IndicatorOpt,
     LangOpt,
     LayoutOpt,
+    NonNumericOpt,
+    ParensOpt,
     PeriodOpt,
     SheetOpt,
     UnitOpt,
@@ -92,6 +94,8 @@ def index_cmd(
     lang: LangOpt = "zh",
     top: Annotated[int, typer.Option(help="Rows of the ranking to print.")] = 10,
     force: ForceOpt = False,
+    non_numeric: NonNumericOpt = "error",
+    parentheses_negative: ParensOpt = False,
 ) -> None:
     """Build a composite index: normalise, weight and aggregate over the framework tree."""
     import pandas as pd
@@ -119,7 +123,8 @@ def index_cmd(
     stage = begin_output(out_dir, force)
     fw = load_framework(framework)
     panel = read_data(
-        data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates
+        data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates,
+        non_numeric, parentheses_negative,
     )
     if impute_method:
         from ..panel.impute import impute as do_impute

@@ -15,6 +15,8 @@ from .common import (
     FrameworkOpt,
     IndicatorOpt,
     LayoutOpt,
+    NonNumericOpt,
+    ParensOpt,
     PeriodOpt,
     SheetOpt,
     UnitOpt,
@@ -83,6 +85,8 @@ def robustness(
     sheet: SheetOpt = None,
     units: UnitsOpt = "auto",
     force: ForceOpt = False,
+    non_numeric: NonNumericOpt = "error",
+    parentheses_negative: ParensOpt = False,
 ) -> None:
     """How robust is the ranking? Monte Carlo over the choices behind the index."""
     from ..index import Recipe
@@ -102,7 +106,10 @@ def robustness(
         bootstrap=bootstrap,
     )
     recipe = Recipe.from_file(recipe_file) if recipe_file is not None else Recipe()
-    panel = read_data(data, layout, unit, period, indicator, value, encoding, sheet, units)
+    panel = read_data(
+        data, layout, unit, period, indicator, value, encoding, sheet, units, "error",
+        non_numeric, parentheses_negative,
+    )
     with err.status(f"evaluating replications of {panel!r} …"):
         res = run_robustness(
             panel,

@@ -1639,6 +1639,9 @@ def write_panel(
     fd, tmp_name = tempfile.mkstemp(prefix=f".{p.stem}.", suffix=ext, dir=p.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o666 & ~mask)  # as the user's umask allows, not mkstemp's 0600
     try:
         if ext == ".csv":
             df.to_csv(tmp, index=False, encoding="utf-8-sig")
