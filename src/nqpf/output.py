@@ -36,7 +36,8 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
 
     A reader never sees a half-written file and a failed write leaves ``path`` as it was;
     the temporary file is removed in every case. The file gets the permissions the
-    user's umask allows, as a file opened for writing would. Errors of ``write`` propagate unchanged.
+    user's umask allows, as a file opened for writing would. Errors of ``write``
+    propagate unchanged.
     """
     p = Path(path)
     fd, name = tempfile.mkstemp(prefix=f".{p.stem}.", suffix=p.suffix, dir=p.parent)
