@@ -281,6 +281,15 @@ def build_index(
             if n.level == "indicator":
                 continue
             leaves = n.leaves()
+            if not w_leaf[leaves].sum() > 0:
+                names = [inds[j] for j in leaves]
+                raise DataError(
+                    f"{n.level} {n.id!r} gets no weight: its indicator(s) {names} get weight 0 "
+                    f"from {recipe.weights} weights (an indicator that does not vary carries no "
+                    "information for entropy, CRITIC, CV or SD), so its score is undefined. Drop "
+                    "the indicator(s) or use weights that do not depend on variation (equal, "
+                    "expert)"
+                )
             w = w_leaf[leaves] / w_leaf[leaves].sum()
             node_scores[n.id] = ctx.aggregate(
                 n, Z[:, leaves], w, [inds[j] for j in leaves], directions[leaves], True
