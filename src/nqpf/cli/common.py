@@ -89,7 +89,7 @@ def sheet_index(sheet: str | None) -> str | int | None:
 
 def read_data(
     data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates="error",
-    non_numeric="error", parentheses_negative=False,
+    non_numeric="error", parentheses_negative=False, progress=None,
 ):
     """Read data files or data pack folders into one panel; print what was converted.
 
@@ -117,6 +117,7 @@ def read_data(
         duplicates=duplicates,
         non_numeric=non_numeric,
         parentheses_negative=parentheses_negative,
+        progress=progress,
     )
     note_conversions(panel)
     return panel
@@ -213,7 +214,7 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
         console=err,
         transient=True,
     ) as bar:
-        task = bar.add_task("study", total=1)
+        task = bar.add_task("", total=1)
 
         def progress(step: str, done: int, total: int) -> None:
             bar.update(task, description=f"{step:<12}", completed=done, total=total)

@@ -27,6 +27,7 @@ from .common import (
     check_lang,
     err,
     out,
+    progress_bar,
     read_data,
     table,
 )
@@ -122,10 +123,11 @@ def index_cmd(
     recipe = base.replace(**{k: v for k, v in given.items() if v is not None})
     stage = begin_output(out_dir, force)
     fw = load_framework(framework)
-    panel = read_data(
-        data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates,
-        non_numeric, parentheses_negative,
-    )
+    with progress_bar() as progress:
+        panel = read_data(
+            data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates,
+            non_numeric, parentheses_negative, progress=progress,
+        )
     if impute_method:
         from ..panel.impute import impute as do_impute
 
@@ -135,7 +137,9 @@ def index_cmd(
     err.print(f"recipe: {recipe.describe()}", highlight=False, markup=False)
     with err.status(f"building the index of {panel!r} …"):
         res = build_index(panel, fw, recipe, explain=explain)
-    res.write(dest, overwrite=True)
+    names = {u: unit_label(u, lang) for u in res.units}
+    with progress_bar() as progress:
+        res.write(dest, overwrite=True, unit_names=names, progress=progress)
     files = res.written_files()
     if len(res.unscored):
         n_idx = int((res.unscored["node"] == "index").sum())
@@ -154,7 +158,7 @@ def index_cmd(
         if len(a.flags):
             out.print(table(a.flags, title="Audit flags"))
     rk = res.ranking()
-    rk.insert(1, "name", [unit_label(u, lang) for u in rk["unit"]])
+    rk.insert(1, "name", [names[u] for u in rk["unit"]])
     out.print(
         table(
             rk.head(top), title=f"{fw.name_zh if lang == 'zh' else fw.name_en}, {res.periods[-1]}"

@@ -219,11 +219,12 @@ def coerce_numeric(
     if pd.api.types.is_bool_dtype(s.dtype):
         raise TypeError("boolean values are not numbers; convert them explicitly")
     if pd.api.types.is_numeric_dtype(s.dtype):
-        out = np.array(s.to_numpy(dtype=float, na_value=np.nan))
+        out = s.to_numpy(dtype=float, na_value=np.nan)
         n_nan = int(np.isnan(out).sum())
         if n_nan:
             report.missing_tokens[""] += n_nan
         if np.isinf(out).any():
+            out = np.array(out)  # a copy: the caller's values stay as they were
             bad = np.flatnonzero(np.isinf(out))
             for i in bad:
                 report.non_numeric.append({"where": _where(where, i), "raw": str(out[i])})

@@ -186,9 +186,16 @@ class Panel:
         where = CellWhere({"unit": (uc, uu), "period": (pc, pu), "indicator": (kc, ku)}, rows)
         vals, report = coerce_numeric(df[value], where=where,
                                       parentheses_negative=parentheses_negative)
-        key = (uc.astype(np.int64) * len(pu) + pc) * len(ku) + kc
-        dup = np.bincount(key, minlength=len(uu) * len(pu) * len(ku))[key] > 1
-        if dup.any():
+        order = sorted(range(len(pu)), key=lambda j: _period_key(pu[j]))
+        rank = np.empty(len(pu), np.int32)
+        rank[order] = np.arange(len(pu))
+        # one flat position in the cube per row (periods in sorted order)
+        key = (uc.astype(np.int64) * len(pu) + rank[pc]) * len(ku) + kc
+        counts = np.bincount(key, minlength=len(uu) * len(pu) * len(ku))
+        many = bool(counts.max(initial=0) > 1)
+        dup = counts[key] > 1 if many else None
+        del counts
+        if dup is not None:
             if duplicates == "error":
                 at = np.flatnonzero(dup)[:5]
                 keys_txt = "; ".join(
@@ -210,12 +217,10 @@ class Panel:
                 raise DataError(
                     f"unknown duplicates policy {duplicates!r}; use error, first, last or mean"
                 )
-            uc, pc, kc, vals = uc[pick], pc[pick], kc[pick], vals[pick]
-        order = sorted(range(len(pu)), key=lambda j: _period_key(pu[j]))
-        rank = np.empty(len(pu), np.int64)
-        rank[order] = np.arange(len(pu))
+            key, vals = key[pick], vals[pick]
+        del uc, pc, kc, where
         cube = np.full((len(uu), len(pu), len(ku)), np.nan)
-        cube[uc, rank[pc], kc] = vals
+        cube.reshape(-1)[key] = vals
         meta = {"source": source, "conversions": report}
         return cls(cube, tuple(uu), tuple(pu[j] for j in order), tuple(ku), meta=meta)
 
@@ -461,26 +466,26 @@ def _codes(values: Any) -> tuple[np.ndarray, list[Any]]:
     """
     s = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
     if isinstance(s.dtype, pd.CategoricalDtype):
-        codes = s.cat.codes.to_numpy().astype(np.int64)
+        codes = s.cat.codes.to_numpy().astype(np.int32)
         cats = list(s.cat.categories)
         if (codes < 0).any():
             cats.append(np.nan)
             codes = np.where(codes < 0, len(cats) - 1, codes)
         first = pd.unique(codes)
-        remap = np.full(len(cats), -1, np.int64)
+        remap = np.full(len(cats), -1, np.int32)
         remap[first] = np.arange(len(first))
         return remap[codes], [cats[j] for j in first]
     if s.dtype.kind not in "O" and not pd.api.types.is_string_dtype(s.dtype):
         codes, uniq = pd.factorize(s, use_na_sentinel=False)
-        return codes.astype(np.int64), list(uniq)
+        return codes.astype(np.int32), list(uniq)
     codes, uniq = pd.factorize(pd.Series(s.to_numpy(dtype=object)), use_na_sentinel=False)
-    return codes.astype(np.int64), list(uniq)
+    return codes.astype(np.int32), list(uniq)
 
 
 def _merge(codes: np.ndarray, parsed: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
     """Codes over ``parsed`` with equal parsed values merged (``"x"`` and ``" x"``)."""
     ids: dict[Any, int] = {}
-    remap = np.asarray([ids.setdefault(v, len(ids)) for v in parsed], dtype=np.int64)
+    remap = np.asarray([ids.setdefault(v, len(ids)) for v in parsed], dtype=np.int32)
     return (remap[codes] if len(codes) else codes), list(ids)
 
 

@@ -42,7 +42,7 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import reduce
 from pathlib import Path
 from typing import Any, Literal
@@ -152,16 +152,26 @@ def _check_encoding(encoding: str) -> str:
     return encoding
 
 
+def _is_utf8(data: bytes) -> bool:
+    """Strict UTF-8 check, a megabyte at a time (no decoded copy of a large file)."""
+    dec = codecs.getincrementaldecoder("utf-8")("strict")
+    view = memoryview(data)
+    try:
+        for i in range(0, len(data), 1 << 20):
+            dec.decode(view[i:i + (1 << 20)])
+        dec.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _encoding_of(data: bytes, where: str) -> str:
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"  # Excel's "Unicode text" export
-    try:
-        data.decode("utf-8")
+    if _is_utf8(data):
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
     try:
         data.decode("gb18030")
         return "gb18030"
@@ -292,18 +302,28 @@ def _read_text(p: Path, encoding: str | None) -> pd.DataFrame:
     (codes such as ``000001`` stay text); the others keep the text as written.
     """
     data = p.read_bytes()
-    text, enc = _decode(data, encoding, str(p))
-    if not text.strip():
-        raise DataError(f"{p} holds no data (only blank lines); re-export the data")
-    sep = _sniff(text, p.suffix.lower())
+    enc = _encoding_of(data, str(p)) if encoding is None else _check_encoding(encoding)
     df = None
-    if not _has_blank_line(text):  # blank lines: the csv path keeps their numbers
-        raw = data.removeprefix(codecs.BOM_UTF8) if enc in ("utf-8", "utf-8-sig") else None
-        df = _read_text_arrow(raw if raw is not None else text.encode("utf-8"), sep, text)
-    del data
+    if codecs.lookup(enc).name == "utf-8" or enc == "utf-8-sig":
+        # UTF-8 goes to pyarrow as bytes: no decoded copy of the whole file is kept
+        body = data.removeprefix(codecs.BOM_UTF8)
+        if not body.strip():
+            raise DataError(f"{p} holds no data (only blank lines); re-export the data")
+        sample = body[: 1 << 16].decode("utf-8", errors="ignore")
+        if not _has_blank_line(body):  # blank lines: the csv path keeps their numbers
+            df = _read_text_arrow(body, _sniff(sample, p.suffix.lower()), sample, b'"' in body)
+        del body
     if df is None:
-        df = _read_text_csv(text, sep, p)
-    del text
+        text, enc = _decode(data, encoding, str(p))
+        del data
+        if not text.strip():
+            raise DataError(f"{p} holds no data (only blank lines); re-export the data")
+        sep = _sniff(text, p.suffix.lower())
+        if not _has_blank_line(text.encode("utf-8")) and enc != "utf-8" and enc != "utf-8-sig":
+            df = _read_text_arrow(text.encode("utf-8"), sep, text[: 1 << 16], '"' in text)
+        if df is None:
+            df = _read_text_csv(text, sep, p)
+        del text
     rows = np.asarray(df.attrs.pop("line", np.arange(len(df)) + 2))
     keep = np.ones(len(df), bool)
     if len(df.columns):
@@ -332,9 +352,9 @@ class RowNumbers(list):
         return self
 
 
-def _has_blank_line(text: str) -> bool:
-    body = text.strip("\r\n")
-    return "\n\n" in body or "\n\r\n" in body
+def _has_blank_line(data: bytes) -> bool:
+    body = data.strip(b"\r\n")
+    return b"\n\n" in body or b"\n\r\n" in body
 
 
 def _header_names(cells: list[str]) -> list[str]:
@@ -348,7 +368,7 @@ def _header_names(cells: list[str]) -> list[str]:
     return names
 
 
-def _read_text_arrow(data: bytes, sep: str, text: str) -> pd.DataFrame | None:
+def _read_text_arrow(data: bytes, sep: str, text: str, quoted: bool) -> pd.DataFrame | None:
     """Columnar parse with pyarrow; None when a row is ragged (the csv path names it)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -364,23 +384,38 @@ def _read_text_arrow(data: bytes, sep: str, text: str) -> pd.DataFrame | None:
         return "skip"
 
     auto = [f"c{j}" for j in range(len(header))]
+    parts: list[list[np.ndarray]] = [[] for _ in auto]
     try:
-        table = pacsv.read_csv(
+        # block by block: each block's text is converted and freed before the next is parsed
+        reader = pacsv.open_csv(
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(column_names=auto, skip_rows=1,
-                                           block_size=1 << 22),
-            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values='"' in text,
+                                           block_size=1 << 22, use_threads=False),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=quoted,
                                              invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.string() for c in auto}, strings_can_be_null=False,
                 quoted_strings_can_be_null=False, null_values=[],
             ),
         )
+        for batch in reader:
+            for j in range(batch.num_columns):
+                parts[j].append(_column(batch.column(j)))
+            if ragged:
+                return None
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
     if ragged:
         return None
-    cols = {name: _column(table.column(j)) for j, name in enumerate(_header_names(header))}
+    cols = {}
+    for j, name in enumerate(_header_names(header)):
+        chunks, parts[j] = parts[j], []  # each column's blocks are freed once joined
+        if not chunks:
+            cols[name] = np.empty(0, dtype=object)
+        elif all(c.dtype.kind == "f" for c in chunks):
+            cols[name] = np.concatenate(chunks)
+        else:  # text somewhere: numbers of plain blocks join as numbers, read alike
+            cols[name] = np.concatenate([c.astype(object) for c in chunks])
     return pd.DataFrame(cols, copy=False)
 
 
@@ -392,7 +427,9 @@ def _column(col: Any) -> np.ndarray:
     col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     empty = pc.equal(col, "")
     n_empty = pc.sum(empty).as_py() or 0
-    if n_empty < len(col) and not pc.any(pc.match_substring_regex(col, _LEADING_ZERO)).as_py():
+    if n_empty == len(col):
+        return np.full(len(col), np.nan)
+    if not pc.any(pc.match_substring_regex(col, _LEADING_ZERO)).as_py():
         try:
             num = pc.cast(pc.if_else(empty, pa.scalar(None, pa.string()), col), pa.float64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -911,6 +948,8 @@ def _rows(df: pd.DataFrame) -> np.ndarray:
 
 
 def _all_empty(s: pd.Series) -> bool:
+    if s.dtype.kind == "f":
+        return bool(np.isnan(s.to_numpy()).all())
     return all(_blank(v) for v in s.tolist())
 
 
@@ -1106,7 +1145,7 @@ def to_long_table(
                     np.tile(np.arange(k), n), categories=[str(c) for c in inds]
                 ),
                 "value": _stack_values(df, inds) if n else [],
-                "row": np.repeat(rows, k),
+                "row": np.repeat(rows.astype(np.int32), k),
             }
         )
         roles["indicator"] = roles["value"] = None
@@ -1221,6 +1260,7 @@ def read_panel(
     duplicates: Duplicates = "error",
     non_numeric: Literal["error", "missing"] = "error",
     parentheses_negative: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Panel:
     """Read a file (or several, or a DataFrame) into a :class:`Panel`.
 
@@ -1272,6 +1312,9 @@ def read_panel(
     parentheses_negative : bool
         Read the accounting notation ``(123)`` as −123 (otherwise it is a
         non-numeric cell).
+    progress : callable, optional
+        ``progress(step, done, total)``, called as each step (parse, columns,
+        panel) of each file starts and when it is done.
 
     Returns
     -------
@@ -1292,7 +1335,7 @@ def read_panel(
         layout=layout, unit=unit, period=period, indicator=indicator, value=value,
         indicators=indicators, indicator_name=indicator_name, encoding=encoding, sheet=sheet,
         units=units, aliases=aliases, duplicates=duplicates, non_numeric=non_numeric,
-        parentheses_negative=parentheses_negative,
+        parentheses_negative=parentheses_negative, progress=progress,
     )
     if isinstance(source, list | tuple):
         if not source:
@@ -1322,9 +1365,15 @@ def read_panel(
     else:
         p = _check_path(source)
         src = str(p)
+        if progress is not None:
+            progress(f"reading {p.name}", 0, 3)
         raw, long = _read_source(p, kw)
+    if progress is not None:
+        progress("resolving units", 2, 3)
     panel = _build_panel(raw, long, src, units, aliases, duplicates, parentheses_negative)
     _check_cells(panel, src, non_numeric)
+    if progress is not None:
+        progress("read", 3, 3)
     return panel
 
 
@@ -1388,10 +1437,14 @@ def _read_source(p: Path, kw: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFram
             attrs = dict(raw.attrs)
             raw = raw.rename(columns=ren)
             raw.attrs.update(attrs)
+    if kw.get("progress") is not None:
+        kw["progress"]("arranging columns", 1, 3)
     long = to_long_table(
         raw, layout, kw["unit"], kw["period"], kw["indicator"], kw["value"], kw["indicators"],
         str(p), name,
     )
+    if not any(str(c) == "imputed" or str(c).endswith("__imputed") for c in raw.columns):
+        raw = raw.iloc[:0]  # no flags to read back: the cells are in ``long``; free them
     return raw, long
 
 
@@ -1436,7 +1489,7 @@ def _build_panel(
     keep = keep_u[codes]
     ids_u = np.asarray([mapping.get(c, c) for c in clean_u], dtype=object)
     flags = _imputed_flags(raw, long) if len(raw) else None
-    d = long.loc[keep].reset_index(drop=True) if not keep.all() else long.copy()
+    d = long.loc[keep].reset_index(drop=True) if not keep.all() else long.copy(deep=False)
     id_codes, id_uniq = pd.factorize(pd.Series(ids_u))
     d["unit"] = pd.Categorical.from_codes(id_codes[codes[keep]],
                                           categories=pd.Index(id_uniq, dtype=object))
@@ -1444,12 +1497,17 @@ def _build_panel(
         raise DataError(
             f"{src}: every row belongs to an aggregate ({dropped[:5]}); no units are left"
         )
-    dup = _duplicate_mask(d)
-    if dup is not None and duplicates == "error":
-        written_kept = np.asarray(written_u, dtype=object)[codes[keep]]
-        _raise_duplicates(d, dup, written_kept, src)
-    panel = Panel.from_long(d, duplicates=duplicates, source=src,
-                            parentheses_negative=parentheses_negative)
+    # the duplicate rows are looked up only when there are some (or they are kept in meta)
+    dup = _duplicate_mask(d) if duplicates != "error" else None
+    try:
+        panel = Panel.from_long(d, duplicates=duplicates, source=src,
+                                parentheses_negative=parentheses_negative)
+    except DataError:
+        found = _duplicate_mask(d) if duplicates == "error" else None
+        if found is not None:  # name the file rows and the names as written
+            written_kept = np.asarray(written_u, dtype=object)[codes[keep]]
+            _raise_duplicates(d, found, written_kept, src)
+        raise
     if flags is not None and flags[keep].any():
         imp = np.zeros(panel.shape, bool)
         f = flags[keep]
@@ -1507,7 +1565,7 @@ def _duplicate_mask(d: pd.DataFrame) -> np.ndarray | None:
         cu, uu = _codes(d["unit"])
     except DataError:
         return None  # Panel.from_long raises the same error with the rows
-    key = (cu * len(up) + cp) * len(uk) + ck
+    key = (cu.astype(np.int64) * len(up) + cp) * len(uk) + ck
     dup = np.bincount(key, minlength=len(uu) * len(up) * len(uk))[key] > 1
     return dup if dup.any() else None
 
