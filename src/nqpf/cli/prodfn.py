@@ -74,6 +74,8 @@ def tfp_pf(
         files = res.write(stage.path, overwrite=True)
     for w in res.diagnostics.get("warnings", []):
         err.print(f"warning: {w}", highlight=False, markup=False)
+    for line in dropped_rows(res.diagnostics):
+        err.print(f"note: {line}", highlight=False, markup=False)
     out.print(table(res.coefficients, title=f"Production function ({method})"))
     stage.commit()
     out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(staged_names(files, stage)),
@@ -82,3 +84,18 @@ def tfp_pf(
 
 def register(app: typer.Typer) -> None:
     app.command("tfp-pf")(tfp_pf)
+
+
+def dropped_rows(diag: dict) -> list[str]:
+    """What the estimation left out, from its diagnostics, one line per reason."""
+    reasons = dict(diag.get("dropped") or {})
+    if diag.get("n_dropped_missing"):
+        reasons["missing_or_unreadable_value"] = diag["n_dropped_missing"]
+    n_in = diag.get("n_rows_input")
+    of = f" of {n_in}" if n_in else ""
+    return [
+        f"{n}{of} row(s) left out: {why.replace('_', ' ')} (empty, non-numeric or infinite "
+        "cells count as missing; the rows are listed in estimation.json)"
+        if "missing" in why else f"{n}{of} row(s) left out: {why.replace('_', ' ')}"
+        for why, n in reasons.items() if n
+    ]
