@@ -748,3 +748,18 @@ def test_index_interrupted_leaves_no_output_and_concurrent_run_is_refused(tmp_pa
     if out.exists():  # the run finished before the signal: then it is complete
         assert (out / ".nqpf-files").exists() and (out / "index.xlsx").exists()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_validate_summarises_outliers_per_indicator(tmp_path, tiny_fw):
+    provs = ["北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏",
+             "浙江", "安徽"]
+    rows = [f"{p},2020,{100 + i},{5 + i % 3}" for i, p in enumerate(provs)]
+    rows[4] = "内蒙古,2020,100000,6"
+    data = tmp_path / "o.csv"
+    data.write_text("province,year,staff,output\n" + "\n".join(rows) + "\n", "utf-8")
+    rc, stdout, _ = run("validate", data, "-f", tiny_fw, "--out", tmp_path / "f.csv")
+    shown = flat(stdout)
+    assert "Outliers by indicator" in shown and "CN-NM" in shown
+    assert "is an outlier" not in shown.split("Outliers by indicator")[0]  # not cell by cell
+    f = pd.read_csv(tmp_path / "f.csv")
+    assert ((f["check"] == "outlier") & (f["unit"] == "CN-NM")).any()  # the cells: in the file
