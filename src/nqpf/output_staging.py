@@ -58,6 +58,13 @@ def _umask() -> int:
 def _alive(pid: int) -> bool:
     if pid <= 0:
         return False
+    if os.name == "nt":  # os.kill(pid, 0) would end the process on Windows
+        import ctypes
+
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # type: ignore[attr-defined]
+        if handle:
+            ctypes.windll.kernel32.CloseHandle(handle)  # type: ignore[attr-defined]
+        return bool(handle)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -139,7 +146,8 @@ class Staging:
         )
         (self.path / MANIFEST).write_text("\n".join(written) + "\n", "utf-8")
         mask = {signal.SIGINT, signal.SIGTERM}
-        blocked = threading.current_thread() is threading.main_thread()
+        blocked = (threading.current_thread() is threading.main_thread()
+                   and hasattr(signal, "pthread_sigmask"))  # not on Windows
         if blocked:
             signal.pthread_sigmask(signal.SIG_BLOCK, mask)
         try:
