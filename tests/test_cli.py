@@ -763,3 +763,17 @@ def test_validate_summarises_outliers_per_indicator(tmp_path, tiny_fw):
     assert "is an outlier" not in shown.split("Outliers by indicator")[0]  # not cell by cell
     f = pd.read_csv(tmp_path / "f.csv")
     assert ((f["check"] == "outlier") & (f["unit"] == "CN-NM")).any()  # the cells: in the file
+
+
+def test_python_warnings_become_nqpf_notes(capsys):
+    import importlib
+    import warnings
+
+    cli_app = importlib.import_module("nqpf.cli.app")
+
+    msgs = [warnings.WarningMessage(RuntimeWarning("overflow encountered in subtract"),
+                                    RuntimeWarning, "/x/site-packages/numpy/core/_methods.py", 1)
+            for _ in range(2)]
+    cli_app._notes_from_warnings(msgs)
+    err = capsys.readouterr().err
+    assert err.count("note: a computation step warned (numpy): overflow encountered") == 1
