@@ -168,3 +168,10 @@ def test_load_study_reads_files_and_hashes_them(tmp_path):
     bad.write_bytes("title: 测试\n".encode("gbk"))
     with pytest.raises(DataError, match="not UTF-8"):
         load_study(bad)
+
+
+def test_file_source_passes_the_non_numeric_options():
+    from nqpf.study.spec import DataSource
+
+    src = DataSource(file=["x.csv"], non_numeric="missing", parentheses_negative=True)
+    assert src.read_options() == {"non_numeric": "missing", "parentheses_negative": True}
