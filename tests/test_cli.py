@@ -652,3 +652,128 @@ def test_subprocess_error_without_and_with_debug(tmp_path):
     assert "Traceback (most recent call last)" in p.stderr
     assert "DataError" in p.stderr and "missing.csv" in p.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+# ---------------------------------------------------------------------- bad input catalogue
+CAT_FW = "dimension,indicator,direction\nA,x1,+\nA,x2,+\nB,x3,-\n"
+
+
+def _cat(tmp_path, body: str) -> tuple[Path, Path]:
+    data = tmp_path / "d.csv"
+    data.write_text("province,year,x1,x2,x3\n" + body, "utf-8")
+    fw = tmp_path / "fw.csv"
+    fw.write_text(CAT_FW, "utf-8")
+    return data, fw
+
+
+_ROWS = "".join(f"{p},{y},{i + y - 2014},{i * 2 + 1},{y - 2013 + i % 3}\n"
+                for i, p in enumerate(["北京", "天津", "河北", "山西"]) for y in (2015, 2016))
+
+
+def test_index_trailing_comma_shifts_nothing(tmp_path):
+    data, fw = _cat(tmp_path, _ROWS.replace("\n", ",\n", 1))  # a comma after the first row
+    rc, stdout, stderr = run("index", data, "-f", fw, "--out", tmp_path / "o", "--lang", "en")
+    assert rc == 0, stderr
+    scores = pd.read_csv(tmp_path / "o" / "scores.csv")
+    assert sorted(scores["period"].unique()) == [2015, 2016]
+    assert set(scores["unit"]) == {"CN-BJ", "CN-TJ", "CN-HE", "CN-SX"}
+
+
+@pytest.mark.parametrize("cell", ["1e400", "TRUE", "#DIV/0!", "(3)"])
+def test_index_non_numeric_cell_is_an_error_or_counted_when_accepted(tmp_path, cell):
+    data, fw = _cat(tmp_path, _ROWS.replace("天津,2016,3,", f"天津,2016,{cell},"))
+    rc, _, stderr = run("index", data, "-f", fw, "--out", tmp_path / "o")
+    assert rc == 2
+    assert f"row 5, unit 'CN-TJ', period 2016, indicator 'x1': '{cell}'" in flat(stderr)
+    assert not (tmp_path / "o").exists()
+    rc, _, stderr = run("index", data, "-f", fw, "--out", tmp_path / "o", "--non-numeric",
+                        "missing")
+    assert rc == 0, stderr
+    assert "1 cell(s) that are not numbers are read as missing" in flat(stderr)
+
+
+def test_index_wan_and_yi_are_converted_with_a_note(tmp_path):
+    body = _ROWS.replace("北京,2015,1,", "北京,2015,1万,")
+    body = body.replace("天津,2015,2,", "天津,2015,0.0002亿,")
+    data, fw = _cat(tmp_path, body)
+    rc, _, stderr = run("index", data, "-f", fw, "--out", tmp_path / "o")
+    assert rc == 0, stderr
+    assert "1 cell(s) written with 万 were multiplied out" in flat(stderr)
+    assert "1 cell(s) written with 亿 were multiplied out" in flat(stderr)
+
+
+def test_index_bad_period_and_empty_column_name_the_problem(tmp_path):
+    data, fw = _cat(tmp_path, _ROWS.replace("河北,2016", "河北,2016.5"))
+    rc, _, stderr = run("index", data, "-f", fw, "--out", tmp_path / "o")
+    assert rc == 2 and "neither a whole year nor a quarter: 2016.5 at row 7" in flat(stderr)
+    body = "".join(",".join(r.split(",")[:4]) + ",\n" for r in _ROWS.splitlines())
+    data, fw = _cat(tmp_path, body)
+    rc, _, stderr = run("index", data, "-f", fw, "--out", tmp_path / "o")
+    assert rc == 2 and "column(s) ['x3'] are empty (no value in any row)" in flat(stderr)
+
+
+@pytest.mark.parametrize("cmd", ["index", "analyze"])
+def test_out_under_a_file_is_a_clear_error(tmp_path, cmd):
+    data, fw = _cat(tmp_path, _ROWS)
+    args = ["-f", fw] if cmd == "index" else ["--method", "theil"]
+    rc, _, stderr = run(cmd, data, *args, "--out", data / "res")
+    assert rc == 2, stderr
+    assert "internal error" not in stderr and "a part of its path is a file" in flat(stderr)
+
+
+def test_index_interrupted_leaves_no_output_and_concurrent_run_is_refused(tmp_path):
+    """A real ``nqpf index`` process: SIGINT once it has started writing to its staging folder."""
+    import os
+    import signal
+
+    body = "".join(f"U{u:04d},{y},{u + y},{u % 7 + 1},{y - 1990}\n"
+                   for u in range(1500) for y in range(2000, 2020))
+    data, fw = _cat(tmp_path, body)
+    out = tmp_path / "res"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    main = "import sys; from nqpf.cli import main; sys.exit(main())"
+    cmd = [sys.executable, "-c", main, "index", str(data), "-f", str(fw), "--out", str(out),
+           "--units", "none"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    for line in proc.stderr:  # "recipe: ..." is printed once the staging folder exists
+        if line.startswith("recipe:"):
+            break
+    lock = tmp_path / ".res.nqpf-lock"
+    assert lock.exists()
+    rc, _, stderr = run("index", data, "-f", fw, "--out", out, "--units", "none")
+    assert rc == 2 and f"another nqpf run (process {proc.pid}) is writing" in flat(stderr)
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=120)
+    if out.exists():  # the run finished before the signal: then it is complete
+        assert (out / ".nqpf-files").exists() and (out / "index.xlsx").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_validate_summarises_outliers_per_indicator(tmp_path, tiny_fw):
+    provs = ["北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏",
+             "浙江", "安徽"]
+    rows = [f"{p},2020,{100 + i},{5 + i % 3}" for i, p in enumerate(provs)]
+    rows[4] = "内蒙古,2020,100000,6"
+    data = tmp_path / "o.csv"
+    data.write_text("province,year,staff,output\n" + "\n".join(rows) + "\n", "utf-8")
+    rc, stdout, _ = run("validate", data, "-f", tiny_fw, "--out", tmp_path / "f.csv")
+    shown = flat(stdout)
+    assert "Outliers by indicator" in shown and "CN-NM" in shown
+    assert "is an outlier" not in shown.split("Outliers by indicator")[0]  # not cell by cell
+    f = pd.read_csv(tmp_path / "f.csv")
+    assert ((f["check"] == "outlier") & (f["unit"] == "CN-NM")).any()  # the cells: in the file
+
+
+def test_python_warnings_become_nqpf_notes(capsys):
+    import importlib
+    import warnings
+
+    cli_app = importlib.import_module("nqpf.cli.app")
+
+    msgs = [warnings.WarningMessage(RuntimeWarning("overflow encountered in subtract"),
+                                    RuntimeWarning, "/x/site-packages/numpy/core/_methods.py", 1)
+            for _ in range(2)]
+    cli_app._notes_from_warnings(msgs)
+    err = capsys.readouterr().err
+    assert err.count("note: a computation step warned (numpy): overflow encountered") == 1

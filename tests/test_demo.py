@@ -92,9 +92,10 @@ def _hand_indicators() -> pd.DataFrame:
 
 def test_writes_the_fixed_names_and_says_where(first):
     out = first["out"]
-    assert {p.name for p in out.iterdir()} == FIXED
+    assert {p.name for p in out.iterdir()} == FIXED | {".nqpf-files"}  # + the file list
     man = json.loads((out / "manifest.json").read_text("utf-8"))
-    on_disk = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    on_disk = sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
+                     if p.is_file() and p.name != ".nqpf-files")
     assert man["outputs"] == on_disk
     assert man["parameters"]["framework"] == "pwt-demo"
     assert man["parameters"]["periods"] == list(DEMO_PERIODS)

@@ -35,12 +35,17 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then move it into place.
 
     A reader never sees a half-written file and a failed write leaves ``path`` as it was;
-    the temporary file is removed in every case. Errors of ``write`` propagate unchanged.
+    the temporary file is removed in every case. The file gets the permissions the
+    user's umask allows, as a file opened for writing would. Errors of ``write``
+    propagate unchanged.
     """
     p = Path(path)
     fd, name = tempfile.mkstemp(prefix=f".{p.stem}.", suffix=p.suffix, dir=p.parent)
     os.close(fd)
     tmp = Path(name)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes it private (0600); a file follows the umask
     try:
         write(tmp)
         os.replace(tmp, p)

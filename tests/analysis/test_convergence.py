@@ -534,3 +534,10 @@ def test_phillips_sul_errors_name_cells():
     before = df.copy()
     phillips_sul(df)
     pd.testing.assert_frame_equal(df, before)
+
+
+def test_beta_convergence_on_constant_scores_is_a_clear_error():
+    df = pd.DataFrame([(u, t, 0.5) for u in ("a", "b", "c", "d") for t in range(2010, 2016)],
+                      columns=["unit", "period", "value"])
+    with pytest.raises(DataError, match="zero growth everywhere"):
+        beta_convergence(df)

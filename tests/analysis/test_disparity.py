@@ -8,6 +8,8 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nqpf.analysis.disparity import DAGUM_COLUMNS, THEIL_COLUMNS, dagum, gini, theil
 from nqpf.errors import DataError
@@ -499,3 +501,23 @@ def test_mexico_theil_against_pysal_inequality_when_installed(mexico):
     np.testing.assert_allclose(o["total"], td.T, atol=1e-12)
     np.testing.assert_allclose(o["between"], td.bg, atol=1e-12)
     np.testing.assert_allclose(o["within"], td.wg, atol=1e-12)
+
+
+# ---------------------------------------------------------------------- properties
+
+_POS = st.floats(min_value=1e-3, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+
+@given(v=_POS, n=st.integers(1, 60))
+def test_gini_of_equal_values_is_exactly_zero(v, n):
+    assert gini([v] * n) == 0.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(y=st.lists(_POS, min_size=2, max_size=40), c=st.floats(0.01, 100))
+def test_gini_bounds_scale_and_permutation_invariance(y, c):
+    g = gini(y)
+    n = len(y)
+    assert 0.0 <= g <= (n - 1) / n + 1e-12
+    assert abs(gini([c * v for v in y]) - g) < 1e-9
+    assert abs(gini(list(reversed(y))) - g) < 1e-12

@@ -9,6 +9,7 @@ from nqpf import build_index
 from nqpf.analysis.disparity import dagum
 from nqpf.analysis.run import METHODS, run_analysis
 from nqpf.datasets.reference import provinces
+from nqpf.errors import DataError
 from nqpf.panel.core import Panel
 
 FW = {
@@ -170,3 +171,28 @@ def test_errors_are_clear(scores_csv, tmp_path):
     with pytest.raises(Exception, match="unknown analysis"):
         run_analysis("nope", res)
     assert "dagum" in METHODS
+
+
+@pytest.mark.parametrize(("method", "opts", "msg"), [
+    ("markov", {"classes": 0}, "classes=0: must be a whole number ≥ 2"),
+    ("markov", {"k": 0}, "k=0: must be a whole number ≥ 1"),
+    ("moran", {"permutations": 0}, "permutations=0: must be a whole number ≥ 99"),
+    ("typology", {"k": 0}, "k=0: must be a whole number ≥ 2"),
+])
+def test_option_zero_is_refused_not_replaced_by_the_default(scores_csv, method, opts, msg):
+    _, res = scores_csv
+    with pytest.raises(DataError, match=msg):
+        run_analysis(method, res, **opts)
+
+
+def test_analyze_reads_a_gal_weights_file(scores_csv, tmp_path):
+    path, res = scores_csv
+    units = sorted(res.units)
+    ring = [f"{u} 2\n{units[i - 1]} {units[(i + 1) % len(units)]}\n" for i, u in enumerate(units)]
+    gal = tmp_path / "ring.gal"
+    gal.write_text(f"0 {len(units)}\n" + "".join(ring))
+    out = tmp_path / "m"
+    rc, stdout, stderr = run("analyze", path, "--method", "moran", "--weights", gal,
+                             "--permutations", "99", "--out", out)
+    assert rc == 0, stderr
+    assert (out / "moran.csv").exists()

@@ -90,3 +90,16 @@ def test_command_writes_coefficients_and_tfp(panel, tmp_path):
     assert rc == 2 and "proxy" in flat(err)
     rc, _, err = run(*args, "--out", tmp_path / "a")
     assert rc == 2 and "--force" in flat(err)
+
+
+def test_command_reports_rows_left_out(panel, tmp_path):
+    df, _ = panel
+    bad = df.astype({"y": object})
+    bad.loc[3, "y"] = "inf"
+    bad.loc[7, "y"] = "n/a"
+    data = tmp_path / "firms.csv"
+    bad.to_csv(data, index=False)
+    rc, _, err = run("tfp-pf", data, "--id", "id", "--period", "period", "--output", "y",
+                     "--free", "l", "--state", "k", "--method", "ols", "--out", tmp_path / "o")
+    assert rc == 0, err
+    assert "2 row(s) left out: missing or unreadable value" in flat(err)

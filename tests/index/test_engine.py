@@ -3,6 +3,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from nqpf import DataError, FrameworkError, Panel
 from nqpf.framework import load_framework
@@ -347,3 +350,55 @@ def test_recipe_reaches_the_coinr_normalisations():
         build_index(p, fw, Recipe(normalise="dist2ref", weights="equal"))
     borda = build_index(p, fw, Recipe(normalise="borda", weights="equal"))
     assert borda.scores["score"].max() <= 4
+# ---------------------------------------------------------------------- bad input, properties
+def _const_first(v):
+    v = np.array(v, dtype=float)
+    v[:, :, 0] = 5.0  # indicator a does not vary
+    return Panel(v, tuple(f"u{i}" for i in range(v.shape[0])), (2020, 2021), ("a", "b", "c"))
+
+
+def test_critic_with_a_constant_indicator_alone_in_a_dimension_says_so():
+    fw = {**FW, "dimensions": [
+        {"id": "d1", "name_zh": "一", "indicators": [
+            {"id": "a", "name_zh": "甲", "unit": "", "direction": "+"}]},
+        {"id": "d2", "name_zh": "二", "indicators": [
+            {"id": "b", "name_zh": "乙", "unit": "", "direction": "+"},
+            {"id": "c", "name_zh": "丙", "unit": "", "direction": "+"}]},
+    ]}
+    p = _const_first(np.random.default_rng(3).uniform(1, 2, (6, 2, 3)))
+    kw = {"weights": "critic", "params": {"constant": "half"}}
+    msg = r"dimension 'd1' gets no weight: its indicator\(s\) \['a'\]"
+    with pytest.raises(DataError, match=msg):
+        build_index(p, fw, **kw)
+    with pytest.raises(DataError, match=r"only 'd2' varies and \['d1'\] are constant"):
+        build_index(p, fw, structure="hierarchical", **kw)
+
+
+def test_overflow_in_minmax_names_the_indicator():
+    v = np.random.default_rng(4).uniform(1, 2, (4, 2, 3))
+    v[0, :, 1], v[1, :, 1] = 1.7e308, -1.7e308
+    p = Panel(v, ("u1", "u2", "u3", "u4"), (2020, 2021), ("a", "b", "c"))
+    with pytest.raises(DataError, match=r"minmax normalisation of indicator 'b' overflows"):
+        build_index(p, FW)
+
+
+_CUBE = arrays(np.float64, (5, 2, 3), elements=st.floats(0.01, 1e4, allow_nan=False))
+
+
+@settings(max_examples=25, deadline=None)
+@given(v=_CUBE, c=st.floats(0.1, 100))
+def test_index_invariants(v, c):
+    v = v + np.arange(5)[:, None, None] * 1e-3  # every indicator varies
+    units = tuple(f"u{i}" for i in range(5))
+    p = Panel(v, units, (2020, 2021), ("a", "b", "c"))
+    res = build_index(p, FW, weights="equal")
+    s = res.scores[res.scores["node"] == "index"]
+    assert s["score"].between(-1e-12, 1 + 1e-12).all()  # min-max and weighted sum: in [0, 1]
+    # min-max makes the index invariant to a change of unit of any indicator
+    q = Panel(v * c, units, (2020, 2021), ("a", "b", "c"))
+    np.testing.assert_allclose(build_index(q, FW, weights="equal").scores["score"],
+                               res.scores["score"], atol=1e-9)
+    # ranks follow scores
+    for _, g in s.groupby("period"):
+        order = g.sort_values("score", ascending=False)["rank"].to_numpy()
+        assert (np.diff(order) >= 0).all()

@@ -103,10 +103,11 @@ def test_growth_ignores_series_without_gaps_even_if_nonpositive():
 def test_linear_extrapolate_uses_two_nearest_points_and_counts_negatives():
     p = _series([NAN, 10, 4, NAN, NAN], range(2010, 2015))
     q = impute(p, "linear_extrapolate")
-    # slope -6 from (2011, 10), (2012, 4): 2010 -> 16, 2013 -> -2, 2014 -> -8
-    np.testing.assert_allclose(_row(q), [16, 10, 4, -2, -8])
+    # slope -6 from (2011, 10), (2012, 4): 2010 -> 16, 2013 -> -2, 2014 -> -8, both set to 0
+    # because the observed series is non-negative
+    np.testing.assert_allclose(_row(q), [16, 10, 4, 0, 0])
     step = q.meta["steps"][-1]
-    assert step["negative_cells"] == 2 and step["cells"] == 3
+    assert step["negative_cells"] == 2 and step["clamped_cells"] == 2 and step["cells"] == 3
 
 
 def test_linear_extrapolate_edges_from_the_nearest_pair_not_the_ends():
@@ -251,3 +252,13 @@ def test_imputes_a_panel_read_from_a_long_table():
     )
     q = impute(Panel.from_long(df), "linear")
     assert q.values[0, 1, 0] == pytest.approx(20.0)
+
+
+def test_linear_extrapolate_keeps_a_non_negative_series_at_or_above_zero():
+    p = impute(_series([np.nan, 100, 50, 20, np.nan, np.nan], range(2015, 2021)),
+               "linear_extrapolate")
+    np.testing.assert_allclose(_row(p), [150, 100, 50, 20, 0, 0])  # not -10, -40
+    step = p.meta["steps"][-1]
+    assert step["negative_cells"] == 2 and step["clamped_cells"] == 2
+    q = impute(_series([np.nan, 10, -5], (1, 2, 3)), "linear_extrapolate")
+    assert _row(q)[0] == 25.0  # a series that is negative somewhere is not clamped

@@ -208,7 +208,7 @@ def test_csv_encodings_detected(tmp_path, encoding, expected):
     assert df.attrs["encoding"] == expected
     assert list(df.columns) == ["province", "year", "value"]  # no BOM in the first name
     assert df["province"].tolist() == ["北京", "内蒙古"]
-    assert df["value"].tolist() == ["1.5", "2"]  # text, for coerce_numeric
+    assert df["value"].tolist() == [1.5, 2.0]  # a column of plain numbers is read as numbers
 
 
 def test_ascii_is_utf8_and_utf16_bom(tmp_path):
@@ -325,7 +325,11 @@ def test_yearbook_excel(tmp_path):
     assert first["unit"].tolist()[0] == "北   京"
     assert len(long) == 9 + 6
 
-    panel = read_panel(path, units="none")  # a title on the first sheet: yearbook layout
+    with pytest.raises(DataError, match=r"1 cell\(s\) are not numbers: row 8, unit '上海', "
+                       r"period 2021, indicator '地区生产总值': '约320'"):
+        read_panel(path, units="none")  # by default a cell that is not a number is an error
+    # a title on the first sheet: yearbook layout; non-numeric cells accepted as missing
+    panel = read_panel(path, units="none", non_numeric="missing")
     assert panel.meta["layout"] == "yearbook"
     assert panel.units == ("北京", "天津", "上海", "全国")
     assert panel.periods == (2019, 2020, 2021)
@@ -348,7 +352,7 @@ def test_yearbook_excel(tmp_path):
     assert bad["where"]["row"] == 8  # the Excel row, not the position in the long table
     assert bad["where"]["unit"] == "上海" and bad["where"]["period"] == 2021
 
-    prov = read_panel(path, units="province", sheet="*")
+    prov = read_panel(path, units="province", sheet="*", non_numeric="missing")
     assert prov.units == ("CN-BJ", "CN-TJ", "CN-SH")
     assert prov.meta["dropped_units"] == ["全国"]
     assert prov.meta["dropped_rows"] == 2
@@ -364,7 +368,8 @@ def test_yearbook_sheet_selection_and_errors(tmp_path):
         read_yearbook_excel(path, sheets=["说明"])
     with pytest.raises(DataError, match=r"no sheet 'GDP'; the sheets are \['地区生产总值'"):
         read_yearbook_excel(path, sheets=["GDP"])
-    one = read_panel(path, sheet="地区生产总值", units="none")  # title row: still a yearbook
+    # title row: still a yearbook
+    one = read_panel(path, sheet="地区生产总值", units="none", non_numeric="missing")
     assert one.indicators == ("地区生产总值",) and one.shape == (3, 3, 1)
     assert read_panel(path, sheet=1, layout="yearbook", units="none").shape == (3, 2, 1)
     wb = openpyxl.load_workbook(path)
@@ -590,7 +595,7 @@ def test_duplicate_keys_name_rows(tmp_path):
     dups = mean.meta["duplicates"]
     assert dups["row"].tolist() == [2, 4]
     assert dups["unit"].tolist() == ["CN-BJ", "CN-BJ"]
-    assert dups["value"].tolist() == ["1", "3"]
+    assert dups["value"].tolist() == [1.0, 3.0]
 
 
 def test_unknown_unit_names_name_file_rows(tmp_path):
@@ -637,3 +642,97 @@ def test_real_wdi_rd_expenditure():
     year = int(chn.index.max())
     assert panel.frame("gb.xpd.rsdv.gd.zs").loc["CHN", year] == chn.loc[year]
 
+
+
+# ---------------------------------------------------------------------- bad input catalogue
+WIDE = "province,year,x1,x2,x3\n"
+
+
+def _csv(tmp_path, body: str, name: str = "d.csv") -> Path:
+    return write_text(tmp_path / name, WIDE + body, "utf-8")
+
+
+def test_trailing_comma_on_first_row_shifts_nothing(tmp_path):
+    # pandas would take the first column as the index: units "2015", periods 1, 2 …
+    path = _csv(tmp_path, "北京,2015,1,2,3,\n北京,2016,2,3,4\n天津,2015,3,4,5\n天津,2016,4,5,6\n")
+    p = read_panel(path, units="none")
+    assert p.units == ("北京", "天津") and p.periods == (2015, 2016)
+    assert p.indicators == ("x1", "x2", "x3")
+    assert p.frame("x3").loc["北京", 2015] == 3.0
+
+
+def test_stray_delimiter_with_a_value_is_an_error_naming_the_line(tmp_path):
+    path = _csv(tmp_path, "北京,2015,1,2,3\n天津,2015,1,234,5,6\n")
+    with pytest.raises(DataError, match=r"1 row\(s\) have more cells than the header \(5.*line 3"):
+        read_table(path)
+
+
+def test_short_row_is_filled_with_empty_cells(tmp_path):
+    df = read_table(_csv(tmp_path, "北京,2015,1,2,3\n天津,2015,1\n"))
+    assert np.isnan(df["x3"].iloc[1]) and df.attrs["row"] == [2, 3]
+
+
+def test_leading_zero_codes_stay_text(tmp_path):
+    df = read_table(write_text(tmp_path / "f.csv", "code,year,x\n000001,2020,1\n600000,2020,2\n",
+                               "utf-8"))
+    assert df["code"].tolist() == ["000001", "600000"]
+    assert df["x"].dtype == float
+
+
+@pytest.mark.parametrize("cell", ["inf", "1e400", "TRUE", "#DIV/0!", "(123)", "n/v"])
+def test_non_numeric_cell_is_an_error_naming_it(tmp_path, cell):
+    path = _csv(tmp_path, f"北京,2015,1,2,3\n天津,2015,{cell},5,6\n")
+    with pytest.raises(DataError, match=r"1 cell\(s\) are not numbers: row 3, unit 'CN-TJ', "
+                                        r"period 2015, indicator 'x1'"):
+        read_panel(path)
+    p = read_panel(path, non_numeric="missing")
+    assert np.isnan(p.frame("x1").loc["CN-TJ", 2015])
+    assert len(p.conversions.non_numeric) == 1
+
+
+def test_documented_conversions_are_counted(tmp_path):
+    path = _csv(tmp_path, "北京,2015,3.2万,12.5%,(7)\n天津,2015,1.5亿,10%,8\n")
+    p = read_panel(path, parentheses_negative=True)
+    assert p.frame("x1").loc["CN-BJ", 2015] == 32000.0
+    assert p.frame("x1").loc["CN-TJ", 2015] == 1.5e8
+    assert p.frame("x2").loc["CN-BJ", 2015] == 12.5  # kept in percent
+    assert p.frame("x3").loc["CN-BJ", 2015] == -7.0
+    rep = p.conversions
+    assert rep.multipliers == {"万": 1, "亿": 1}
+    assert rep.percent == {"x2": 2}
+    assert rep.parentheses_negative == 1
+    assert set(rep.to_frame()["conversion"]) >= {"multiplied out (万)", "(123) read as -123"}
+
+
+def test_percent_mixed_with_plain_numbers_is_an_error(tmp_path):
+    path = _csv(tmp_path, "北京,2015,1,12.5%,3\n天津,2015,2,0.125,3\n")
+    with pytest.raises(DataError, match=r"'x2' \(1 cells with %, 1 without\)"):
+        read_panel(path)
+
+
+@pytest.mark.parametrize("period", ["2016.5", "2019-12-31", "last year"])
+def test_period_that_is_not_a_year_or_quarter_names_the_row(tmp_path, period):
+    path = _csv(tmp_path, f"北京,2015,1,2,3\n北京,{period},1,2,3\n")
+    msg = rf"neither a whole year nor a quarter: '?{period}'? at row 3\."
+    with pytest.raises(DataError, match=msg):
+        read_panel(path)
+
+
+def test_quarters_written_explicitly(tmp_path):
+    path = _csv(tmp_path, "北京,2024Q1,1,2,3\n北京,2024 q2,1,2,3\n")
+    assert read_panel(path).periods == ("2024Q1", "2024Q2")
+    mixed = _csv(tmp_path, "北京,2024Q1,1,2,3\n北京,2024,1,2,3\n", "m.csv")
+    with pytest.raises(DataError, match="mixes years"):
+        read_panel(mixed)
+
+
+def test_large_wide_file_reads_columnar_with_file_rows(tmp_path):
+    n = 400
+    body = "".join(f"U{u:04d},{2000 + t},{u + t},{u * 2},{t}\n" for u in range(n) for t in range(5))
+    body = body.replace("U0007,2003,10,", "U0007,2003,abc,")
+    path = _csv(tmp_path, body)
+    with pytest.raises(DataError, match=r"row 40, unit 'U0007', period 2003, indicator 'x1'"):
+        read_panel(path, units="none")
+    p = read_panel(path, units="none", non_numeric="missing")
+    assert p.shape == (n, 5, 3)
+    assert p.frame("x1").loc["U0399", 2004] == 403.0

@@ -27,7 +27,7 @@ def test_run_writes_the_fixed_names_and_says_where(tmp_path):
     rc, stdout, stderr = run("run", study, "--out", out, "--quiet")
     assert rc == 0, stderr
     assert {p.name for p in out.iterdir()} == {"report.html", "tables.xlsx", "manifest.json",
-                                                "tables"}
+                                                "tables", ".nqpf-files"}
     text = flat(stdout)
     assert f"Report: {out / 'report.html'}" in text
     assert f"Manifest: {out / 'manifest.json'}" in text

@@ -181,7 +181,8 @@ def test_theil_groups_come_from_the_groups_file(run1):
 
 def test_files_manifest_and_progress(run1):
     res, out = run1["res"], run1["out"]
-    on_disk = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    on_disk = sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
+                     if p.is_file() and p.name != ".nqpf-files")  # the folder's own file list
     assert on_disk == res.manifest["outputs"] == res.files
     assert {"report.html", "manifest.json"} <= set(on_disk)
     assert not (out / "tables.xlsx").exists()  # outputs.tables: [csv]

@@ -184,3 +184,8 @@ def test_index_treatment_and_robustness_settings_reach_the_recipe_and_uncertaint
     assert s.robustness.replications == 1024
     with pytest.raises(Exception, match="winmx"):
         study_from_text(BASE + "index:\n  treat: {winmx: 3}\n")
+def test_file_source_passes_the_non_numeric_options():
+    from nqpf.study.spec import DataSource
+
+    src = DataSource(file=["x.csv"], non_numeric="missing", parentheses_negative=True)
+    assert src.read_options() == {"non_numeric": "missing", "parentheses_negative": True}

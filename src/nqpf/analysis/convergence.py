@@ -593,6 +593,13 @@ def beta_convergence(
     df = values_frame(data, value=value, node=node, indicator=indicator)
     _first_nonpositive(df, "beta convergence (logs)")
     lny = np.log(_wide(df))
+    growth = lny.diff(axis=1).to_numpy()
+    if np.nanmax(np.abs(growth), initial=0.0) == 0.0:
+        raise DataError(
+            "beta convergence: no unit's value changes from one period to the next (zero "
+            "growth everywhere), so growth cannot be regressed on the initial level; check "
+            "that the scores are the ones meant"
+        )
 
     if kind == "cross_section":
         if spatial is not None:

@@ -130,8 +130,10 @@ def gini(values: Any) -> float:
         raise DataError("gini: all values are 0; the Gini coefficient is undefined")
     n = y.size
     ys = np.sort(y)
+    # the rank weights sum to 0, so subtracting the minimum changes nothing in exact
+    # arithmetic and makes equal values give exactly 0 (not ±1e-17) in floating point
     rank_weight = 2.0 * np.arange(1, n + 1) - n - 1
-    return float(np.dot(rank_weight, ys) / (n * n * mu))
+    return float(max(np.dot(rank_weight, ys - ys[0]) / (n * n * mu), 0.0))
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..aliases import canonical
@@ -110,7 +111,8 @@ def run_analysis(method: str, data: Any, **opts: Any) -> Any:
         spatial = bool(opts.get("spatial"))
         w = _weights(data, opts.get("weights") or "contiguity") if spatial else None
         return markov(
-            data, classes=opts.get("classes") or 4, k=opts.get("k") or 1, spatial=spatial, w=w
+            data, classes=_int_opt(opts, "classes", 4, 2), k=_int_opt(opts, "k", 1, 1),
+            spatial=spatial, w=w,
         )
     if method == "convergence":
         from .convergence import beta_convergence, phillips_sul, sigma_convergence
@@ -121,7 +123,7 @@ def run_analysis(method: str, data: Any, **opts: Any) -> Any:
         parts = {
             "sigma": sigma_convergence(data),
             "beta": beta_convergence(
-                data, kind=opts.get("kind") or "absolute", k=opts.get("k") or 1, **spatial
+                data, kind=opts.get("kind") or "absolute", k=_int_opt(opts, "k", 1, 1), **spatial
             ),
             "clubs": phillips_sul(data),
         }
@@ -137,8 +139,8 @@ def run_analysis(method: str, data: Any, **opts: Any) -> Any:
         return fn(
             data,
             w,
-            permutations=opts.get("permutations") or 999,
-            seed=opts.get("seed") if opts.get("seed") is not None else 0,
+            permutations=_int_opt(opts, "permutations", 999, 99),
+            seed=_int_opt(opts, "seed", 0, 0),
         )
     if method == "coupling":
         from .coupling import coupling
@@ -161,8 +163,26 @@ def run_analysis(method: str, data: Any, **opts: Any) -> Any:
     from .typology import typology
 
     return typology(
-        data, method=opts.get("cluster") or "kmeans", k=opts.get("k"), seed=opts.get("seed") or 0
+        data, method=opts.get("cluster") or "kmeans", k=_int_opt(opts, "k", None, 2),
+        seed=_int_opt(opts, "seed", 0, 0),
     )
+
+
+def _int_opt(opts: dict[str, Any], name: str, default: Any, minimum: int) -> Any:
+    """An integer option, ``default`` when not given; 0 or a negative is refused, not replaced.
+
+    The bounds are those of the study file (classes ≥ 2, k ≥ 1, permutations ≥ 99).
+    """
+    v = opts.get(name)
+    if v is None:
+        return default
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < minimum:
+        raise DataError(
+            f"{name}={v!r}: must be a whole number ≥ {minimum} (--{name} on the command line)"
+        )
+    return int(v)
 
 
 def _groups(data: Any, groups: Any, lang: str) -> dict[str, str]:
@@ -180,14 +200,22 @@ def _bandwidth(b: Any) -> Any:
         return b
 
 
+_WEIGHT_FILES = (".gal", ".gwt", ".csv", ".xlsx", ".txt")
+
+
 def _weights(data: Any, spec: Any) -> Any:
-    if not isinstance(spec, str):
+    """A kind name (contiguity, …), a .gal/.gwt/CSV/xlsx weights file, or weights as given."""
+    if not isinstance(spec, str | Path):
         return spec
     from ._input import values_frame
-    from .spatial import spatial_weights
+    from .spatial import as_weights, spatial_weights
 
     units = sorted(pd.unique(values_frame(data)["unit"]))
-    return spatial_weights(kind=spec, units=units)
+    if Path(spec).suffix.lower() in _WEIGHT_FILES:
+        if not Path(spec).is_file():
+            raise DataError(f"weights file {str(spec)!r} not found; check the path")
+        return as_weights(Path(spec), units=units)
+    return spatial_weights(kind=str(spec), units=units)
 
 
 def write_result(result: Any, out_dir: str | Path, overwrite: bool = False) -> list[Path]:

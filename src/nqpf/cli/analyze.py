@@ -16,6 +16,7 @@ from .common import (
     err,
     out,
     read_data,
+    staged_names,
     table,
 )
 
@@ -94,7 +95,7 @@ def analyze(
     """Analyse an index: disparity, dynamics, convergence, spatial, coupling, obstacles, types."""
     from ..aliases import canonical
     from ..analysis.run import METHODS, run_analysis, write_result
-    from ..output import check_out_dir
+    from ..output_staging import begin_output
 
     check_lang(lang)
     method = canonical("analysis", method, METHODS)  # 泰尔指数, 核密度, …
@@ -102,7 +103,7 @@ def analyze(
         raise typer.BadParameter(
             f"unknown method {method!r}; choose one of {', '.join(METHODS)}", param_hint="--method"
         )
-    check_out_dir(out_dir, force)
+    stage = begin_output(out_dir, force)
     opts = dict(
         groups=groups,
         kind=kind,
@@ -137,10 +138,11 @@ def analyze(
         target = scores_table(data[0], value, node, units)
     with err.status(f"running {method} …"):
         res = run_analysis(method, target, **opts)
-        files = write_result(res, out_dir, overwrite=force)
+        files = write_result(res, stage.path, overwrite=True)
     out.print(table(res.summary(), title=f"{method}: summary"))
-    names = ", ".join(p.name for p in files)
-    out.print(f"Outputs in {escape(str(out_dir))}: {names}", markup=False)
+    stage.commit()
+    out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(staged_names(files, stage)),
+              markup=False)
 
 
 def _points(path: Path, units: str):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sys
 import traceback
+import warnings
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -93,6 +95,36 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for usage and data errors)."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            rc = _run(args, debug)
+        _notes_from_warnings(caught)
+        return rc
+    finally:
+        from ..output_staging import abort_pending
+
+        abort_pending()  # outputs of a command that did not finish never appear
+
+
+def _notes_from_warnings(caught: list[warnings.WarningMessage]) -> None:
+    """Python warnings (numpy, SciPy, statsmodels, pandas) as nqpf notes, each once."""
+    seen: set[tuple[str, str]] = set()
+    for w in caught:
+        origin = Path(w.filename).parts
+        lib = next((p for p in ("numpy", "scipy", "statsmodels", "pandas", "sklearn", "esda",
+                                "libpysal", "spreg", "linearmodels", "matplotlib", "nqpf")
+                    if p in origin), "python")
+        text = " ".join(str(w.message).split())
+        if (lib, text) in seen:
+            continue
+        seen.add((lib, text))
+        where = f" in {Path(w.filename).stem}" if lib == "nqpf" else f" ({lib})"
+        err.print(f"note: a computation step warned{where}: {text}", markup=False,
+                  highlight=False)
+
+
+def _run(args: list[str], debug: bool) -> int:
     try:
         rc = app(args=args, prog_name="nqpf", standalone_mode=False)
     except typer.Exit as e:

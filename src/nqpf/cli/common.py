@@ -6,6 +6,7 @@ stays fast; the readers import what they need when called.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,6 +67,18 @@ FrameworkOpt = Annotated[
 ]
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of labels: zh or en.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing output.")]
+NonNumericOpt = Annotated[
+    str,
+    typer.Option(
+        "--non-numeric",
+        help="Cells that are not numbers (inf, TRUE, #DIV/0!, text): error (default, naming "
+        "them) or missing (read as missing, counted).",
+    ),
+]
+ParensOpt = Annotated[
+    bool,
+    typer.Option("--parentheses-negative", help="Read accounting negatives (123) as -123."),
+]
 
 
 # ---------------------------------------------------------------------- readers
@@ -75,13 +88,23 @@ def sheet_index(sheet: str | None) -> str | int | None:
 
 
 def read_data(
-    data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates="error"
+    data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates="error",
+    non_numeric="error", parentheses_negative=False, progress=None,
 ):
-    """Read data files or data pack folders into one panel."""
+    """Read data files or data pack folders into one panel; print what was converted.
+
+    Cells that are not numbers are an error naming them unless ``non_numeric`` is
+    ``"missing"``; the conversions made (万, 亿, %, (123), cells read as missing) are
+    counted in a note on standard error.
+    """
     from ..sources.pack import load_data as read_panel
 
+    if non_numeric not in ("error", "missing"):
+        raise typer.BadParameter(
+            f"unknown value {non_numeric!r}; use error or missing", param_hint="--non-numeric"
+        )
     src = [str(p) for p in data]
-    return read_panel(
+    panel = read_panel(
         src if len(src) > 1 else src[0],
         layout=layout,
         unit=unit,
@@ -92,7 +115,29 @@ def read_data(
         sheet=sheet_index(sheet),
         units=units,
         duplicates=duplicates,
+        non_numeric=non_numeric,
+        parentheses_negative=parentheses_negative,
+        progress=progress,
     )
+    note_conversions(panel)
+    return panel
+
+
+def note_conversions(panel) -> None:
+    """One note per kind of conversion that changed what the file says."""
+    rep = panel.conversions
+    for m, n in sorted(rep.multipliers.items()):
+        err.print(f"note: {n} cell(s) written with {m} were multiplied out", markup=False)
+    for ind, n in sorted(rep.percent.items()):
+        err.print(f"note: {n} cell(s) of {ind} written with % are read as percent "
+                  "(12.5% -> 12.5)", markup=False)
+    if rep.parentheses_negative:
+        err.print(f"note: {rep.parentheses_negative} cell(s) such as (123) read as -123",
+                  markup=False)
+    if rep.non_numeric:
+        shown = ", ".join(repr(e.get("raw")) for e in rep.non_numeric[:5])
+        err.print(f"note: {len(rep.non_numeric)} cell(s) that are not numbers are read as "
+                  f"missing (--non-numeric missing), e.g. {shown}", markup=False)
 
 
 def read_tables(data: list[Path], encoding: str | None = None, sheet: str | None = None):
@@ -103,6 +148,12 @@ def read_tables(data: list[Path], encoding: str | None = None, sheet: str | None
 
     frames = [read_table(p, encoding=encoding, sheet=sheet_index(sheet)) for p in data]
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def staged_names(files, stage) -> list[str]:
+    """Files written into a staging folder, named as they are in the output folder."""
+    root = str(stage.path)
+    return [str(f)[len(root) + 1:] if str(f).startswith(root + os.sep) else str(f) for f in files]
 
 
 def split(text: str | None) -> list[str] | None:
@@ -163,7 +214,7 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
         console=err,
         transient=True,
     ) as bar:
-        task = bar.add_task("study", total=1)
+        task = bar.add_task("", total=1)
 
         def progress(step: str, done: int, total: int) -> None:
             bar.update(task, description=f"{step:<12}", completed=done, total=total)

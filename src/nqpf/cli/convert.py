@@ -14,6 +14,8 @@ from .common import (
     ForceOpt,
     IndicatorOpt,
     LayoutOpt,
+    NonNumericOpt,
+    ParensOpt,
     PeriodOpt,
     SheetOpt,
     UnitOpt,
@@ -41,12 +43,15 @@ def convert(
     units: UnitsOpt = "auto",
     duplicates: DuplicatesOpt = "error",
     force: ForceOpt = False,
+    non_numeric: NonNumericOpt = "error",
+    parentheses_negative: ParensOpt = False,
 ) -> None:
     """Read data in any supported shape and write it as a clean panel file."""
     from ..panel.io import write_panel
 
     panel = read_data(
-        data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates
+        data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates,
+        non_numeric, parentheses_negative,
     )
     path = write_panel(panel, out_file, layout=to_layout, overwrite=force)
     out.print(f"{panel!r}", markup=False)

@@ -14,6 +14,7 @@ from .common import (
     UnitsOpt,
     out,
     read_tables,
+    staged_names,
     table,
 )
 
@@ -42,9 +43,9 @@ def growth_accounting_cmd(
 ) -> None:
     """Regional TFP by growth accounting with a perpetual-inventory capital stock."""
     from ..efficiency.growth import growth_accounting
-    from ..output import check_out_dir
+    from ..output_staging import begin_output
 
-    check_out_dir(out_dir, force)
+    stage = begin_output(out_dir, force)
     if (capital is None) == (investment is None):
         raise typer.BadParameter("give --capital or --investment (one of them)")
     try:
@@ -70,10 +71,11 @@ def growth_accounting_cmd(
         unit=unit_col,
         period=period_col,
     )
-    files = res.write(out_dir, overwrite=force)
+    files = res.write(stage.path, overwrite=True)
     out.print(table(res.summary(), title="Growth accounting: mean contributions"))
-    names = ", ".join(p.name for p in files)
-    out.print(f"Outputs in {escape(str(out_dir))}: {names}", markup=False)
+    stage.commit()
+    out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(staged_names(files, stage)),
+              markup=False)
 
 
 def register(app: typer.Typer) -> None:

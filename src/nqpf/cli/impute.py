@@ -14,6 +14,8 @@ from .common import (
     ForceOpt,
     IndicatorOpt,
     LayoutOpt,
+    NonNumericOpt,
+    ParensOpt,
     PeriodOpt,
     SheetOpt,
     UnitOpt,
@@ -53,6 +55,8 @@ def impute(
     units: UnitsOpt = "auto",
     duplicates: DuplicatesOpt = "error",
     force: ForceOpt = False,
+    non_numeric: NonNumericOpt = "error",
+    parentheses_negative: ParensOpt = False,
 ) -> None:
     """Fill gaps by a documented method and write the panel with a column of imputed flags."""
     import pandas as pd
@@ -61,7 +65,8 @@ def impute(
     from ..panel.io import write_panel
 
     panel = read_data(
-        data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates
+        data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates,
+        non_numeric, parentheses_negative,
     )
     group_map = None
     if groups is not None:

@@ -17,6 +17,8 @@ from .common import (
     IndicatorOpt,
     LangOpt,
     LayoutOpt,
+    NonNumericOpt,
+    ParensOpt,
     PeriodOpt,
     SheetOpt,
     UnitOpt,
@@ -25,6 +27,7 @@ from .common import (
     check_lang,
     err,
     out,
+    progress_bar,
     read_data,
     table,
 )
@@ -135,6 +138,8 @@ def index_cmd(
     lang: LangOpt = "zh",
     top: Annotated[int, typer.Option(help="Rows of the ranking to print.")] = 10,
     force: ForceOpt = False,
+    non_numeric: NonNumericOpt = "error",
+    parentheses_negative: ParensOpt = False,
 ) -> None:
     """Build a composite index: normalise, weight and aggregate over the framework tree."""
     import pandas as pd
@@ -143,7 +148,7 @@ def index_cmd(
     from ..framework import load_framework
     from ..index import Recipe, build_index
     from ..index.audit import audit as run_audit
-    from ..output import check_out_dir, prepare_out_dir
+    from ..output_staging import begin_output
 
     check_lang(lang)
     base = Recipe.from_file(recipe_file) if recipe_file is not None else Recipe()
@@ -166,11 +171,13 @@ def index_cmd(
             spec["transform"] = treat_transform
         given["treat"] = spec or True
     recipe = base.replace(**{k: v for k, v in given.items() if v is not None})
-    check_out_dir(out_dir, force)
+    stage = begin_output(out_dir, force)
     fw = load_framework(framework)
-    panel = read_data(
-        data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates
-    )
+    with progress_bar() as progress:
+        panel = read_data(
+            data, layout, unit, period, indicator, value, encoding, sheet, units, duplicates,
+            non_numeric, parentheses_negative, progress=progress,
+        )
     if impute_method:
         from ..panel.impute import impute as do_impute
 
@@ -190,11 +197,13 @@ def index_cmd(
                 highlight=False, markup=False,
             )
         panel = kept
-    dest = prepare_out_dir(out_dir, force)
+    dest = stage.path
     err.print(f"recipe: {recipe.describe()}", highlight=False, markup=False)
     with err.status(f"building the index of {panel!r} …"):
         res = build_index(panel, fw, recipe, explain=explain)
-    res.write(dest, overwrite=True)
+    names = {u: unit_label(u, lang) for u in res.units}
+    with progress_bar() as progress:
+        res.write(dest, overwrite=True, unit_names=names, progress=progress)
     files = res.written_files()
     if res.treatment is not None:
         tt = res.treatment.table
@@ -237,13 +246,14 @@ def index_cmd(
         err.print(f"mean absolute rank shift against the base recipe: {shifts}",
                   highlight=False, markup=False)
     rk = res.ranking()
-    rk.insert(1, "name", [unit_label(u, lang) for u in rk["unit"]])
+    rk.insert(1, "name", [names[u] for u in rk["unit"]])
     out.print(
         table(
             rk.head(top), title=f"{fw.name_zh if lang == 'zh' else fw.name_en}, {res.periods[-1]}"
         )
     )
-    out.print(f"Outputs in [bold]{escape(str(dest))}[/bold]: " + escape(", ".join(files)))
+    stage.commit()
+    out.print(f"Outputs in [bold]{escape(str(out_dir))}[/bold]: " + escape(", ".join(files)))
 
 
 def write_profile(res, panel, fw, dest: Path, lang: str) -> list[str]:

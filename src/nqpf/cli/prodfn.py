@@ -17,6 +17,7 @@ from .common import (
     out,
     read_tables,
     split,
+    staged_names,
     table,
 )
 
@@ -51,9 +52,9 @@ def tfp_pf(
 ) -> None:
     """Firm TFP from a production function (ACF, OP, LP, Wooldridge, OLS, FE)."""
     from ..efficiency.production import estimate_tfp
-    from ..output import check_out_dir
+    from ..output_staging import begin_output
 
-    check_out_dir(out_dir, force)
+    stage = begin_output(out_dir, force)
     df = read_tables(data, encoding, sheet)
     with err.status(f"estimating the production function by {method} …"):
         res = estimate_tfp(
@@ -70,13 +71,31 @@ def tfp_pf(
             n_boot=n_boot,
             seed=seed,
         )
-        files = res.write(out_dir, overwrite=force)
+        files = res.write(stage.path, overwrite=True)
     for w in res.diagnostics.get("warnings", []):
         err.print(f"warning: {w}", highlight=False, markup=False)
+    for line in dropped_rows(res.diagnostics):
+        err.print(f"note: {line}", highlight=False, markup=False)
     out.print(table(res.coefficients, title=f"Production function ({method})"))
-    names = ", ".join(p.name for p in files)
-    out.print(f"Outputs in {escape(str(out_dir))}: {names}", markup=False)
+    stage.commit()
+    out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(staged_names(files, stage)),
+              markup=False)
 
 
 def register(app: typer.Typer) -> None:
     app.command("tfp-pf")(tfp_pf)
+
+
+def dropped_rows(diag: dict) -> list[str]:
+    """What the estimation left out, from its diagnostics, one line per reason."""
+    reasons = dict(diag.get("dropped") or {})
+    if diag.get("n_dropped_missing"):
+        reasons["missing_or_unreadable_value"] = diag["n_dropped_missing"]
+    n_in = diag.get("n_rows_input")
+    of = f" of {n_in}" if n_in else ""
+    return [
+        f"{n}{of} row(s) left out: {why.replace('_', ' ')} (empty, non-numeric or infinite "
+        "cells count as missing; the rows are listed in estimation.json)"
+        if "missing" in why else f"{n}{of} row(s) left out: {why.replace('_', ' ')}"
+        for why, n in reasons.items() if n
+    ]

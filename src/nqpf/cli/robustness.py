@@ -15,6 +15,8 @@ from .common import (
     FrameworkOpt,
     IndicatorOpt,
     LayoutOpt,
+    NonNumericOpt,
+    ParensOpt,
     PeriodOpt,
     SheetOpt,
     UnitOpt,
@@ -23,6 +25,7 @@ from .common import (
     err,
     out,
     read_data,
+    staged_names,
     table,
 )
 
@@ -105,6 +108,8 @@ def robustness(
     sheet: SheetOpt = None,
     units: UnitsOpt = "auto",
     force: ForceOpt = False,
+    non_numeric: NonNumericOpt = "error",
+    parentheses_negative: ParensOpt = False,
 ) -> None:
     """How robust is the ranking? Monte Carlo over the choices behind the index.
 
@@ -112,11 +117,11 @@ def robustness(
     CRITIC, equal} x leaving one indicator out x ±20 % weight perturbation.
     """
     from ..index import Recipe
-    from ..output import check_out_dir
+    from ..output_staging import begin_output
     from ..robustness.uncertainty import Uncertainty
     from ..robustness.uncertainty import robustness as run_robustness
 
-    check_out_dir(out_dir, force)
+    stage = begin_output(out_dir, force)
     unc = Uncertainty(
         impute=impute_options or (),
         normalise=normalise_options or (),
@@ -131,7 +136,10 @@ def robustness(
         level_perturb=parse_levels(level_perturb),
     )
     recipe = Recipe.from_file(recipe_file) if recipe_file is not None else Recipe()
-    panel = read_data(data, layout, unit, period, indicator, value, encoding, sheet, units)
+    panel = read_data(
+        data, layout, unit, period, indicator, value, encoding, sheet, units, "error",
+        non_numeric, parentheses_negative,
+    )
     with err.status(f"evaluating replications of {panel!r} …"):
         res = run_robustness(
             panel,
@@ -144,14 +152,15 @@ def robustness(
             backend=backend,
             scheduler=scheduler,
         )
-        files = res.write(out_dir, overwrite=force)
+        files = res.write(stage.path, overwrite=True)
     for n in res.notes:
         err.print(f"note: {escape(n)}", highlight=False)
     for w in res.warnings:
         err.print(f"warning: {escape(w)}", highlight=False)
     out.print(table(res.summary(), title="Robustness"))
-    names = ", ".join(p.name for p in files)
-    out.print(f"Outputs in {escape(str(out_dir))}: {names}", markup=False)
+    stage.commit()
+    out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(staged_names(files, stage)),
+              markup=False)
 
 
 def parse_settings(items: list[str]) -> dict[str, list]:

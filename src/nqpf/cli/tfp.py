@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import DataError
-from .common import err, out, read_data, read_tables, split, table
+from .common import err, out, read_data, read_tables, split, staged_names, table
 
 INDEX_CHOICES = ("none", "malmquist", "ml", "gml", "luenberger")
 
@@ -181,7 +181,7 @@ def register(app: typer.Typer) -> None:
 
         from ..efficiency.dea.api import dea
         from ..efficiency.dea.productivity import productivity
-        from ..output import check_out_dir
+        from ..output_staging import begin_output
 
         if bootstrap is not None and bootstrap < 10:
             raise typer.BadParameter("give at least 10 replicates", param_hint="--bootstrap")
@@ -197,7 +197,7 @@ def register(app: typer.Typer) -> None:
             )
         if dask is not None and dask not in ("threads", "processes"):
             raise typer.BadParameter("use threads or processes", param_hint="--dask")
-        check_out_dir(out_dir, force)
+        stage = begin_output(out_dir, force)
         ins, outs, bads = split(inputs) or [], split(outputs) or [], split(bad)
         if any(p.is_dir() for p in data):  # data pack(s): read as a panel
             frame = read_data(data, "auto", None, None, None, None, encoding, sheet, "none")
@@ -272,11 +272,11 @@ def register(app: typer.Typer) -> None:
                                     B=bootstrap, seed=seed, progress=tick)
                 extras.append(("bootstrap.csv", boot.efficiency, boot.warnings,
                                f"Simar-Wilson bootstrap (B={bootstrap}, seed={seed})"))
-        files = list(res.write(out_dir, overwrite=force))
+        files = list(res.write(stage.path, overwrite=True))
         if prod is not None:
-            files += prod.write(out_dir, overwrite=force)
+            files += prod.write(stage.path, overwrite=True)
         for name, df, _, _ in extras:
-            df.to_csv(out_dir / name, index=False, encoding="utf-8-sig")
+            df.to_csv(stage.path / name, index=False, encoding="utf-8-sig")
             files.append(name)
         warns = [*res.warnings, *(prod.warnings if prod is not None else [])]
         for w in warns + [w for e in extras for w in e[2]]:
@@ -291,5 +291,6 @@ def register(app: typer.Typer) -> None:
             elif not name.endswith("_summary.csv"):
                 continue
             out.print(table(df, title=title))
-        written = ", ".join(Path(f).name for f in files)
+        stage.commit()
+        written = ", ".join(Path(f).name for f in staged_names(files, stage))
         out.print(f"Outputs in {escape(str(out_dir))}: {written}", markup=False)

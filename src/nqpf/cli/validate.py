@@ -66,7 +66,7 @@ def validate(
     )
     out.print(table(rep.summary(), title="Validation summary"))
     f = rep.findings
-    shown = f[f["severity"] != "info"]
+    shown = f[(f["severity"] != "info") & (f["check"] != "outlier")]
     if len(shown):
         out.print(
             table(
@@ -74,13 +74,36 @@ def validate(
                 title="Findings (errors and warnings)",
             )
         )
+    outliers = f[f["check"] == "outlier"]
+    if len(outliers):
+        out.print(table(outlier_summary(outliers), title="Outliers by indicator"))
     if out_file is not None:
         path = rep.write(out_file, overwrite=force)
-        out.print(f"Findings written to {path}", markup=False)
+        out.print(f"Findings written to {path} (every cell)", markup=False)
+    elif len(outliers):
+        out.print(f"{len(outliers)} outlier cell(s) in all; pass --out findings.xlsx (or .csv) "
+                  "for the list of every cell", markup=False)
     verdict = "[green]no errors[/green]" if rep.ok else f"[red]{rep.n_errors} error(s)[/red]"
     out.print(f"{verdict}, {rep.n_warnings} warning(s)")
     if not rep.ok:
         raise typer.Exit(1)
+
+
+def outlier_summary(outliers):
+    """One row per indicator: how many outlier cells, in how many periods, which units first."""
+    import pandas as pd
+
+    rows = []
+    for ind, g in outliers.groupby("indicator", sort=False):
+        units = list(dict.fromkeys(str(u) for u in g["unit"]))
+        rows.append({
+            "indicator": ind,
+            "cells": len(g),
+            "periods": g["period"].nunique(),
+            "units": len(units),
+            "e.g.": ", ".join(units[:3]) + (" …" if len(units) > 3 else ""),
+        })
+    return pd.DataFrame(rows).sort_values("cells", ascending=False, kind="stable")
 
 
 def register(app: typer.Typer) -> None:

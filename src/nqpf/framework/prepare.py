@@ -65,7 +65,8 @@ def prepare(panel: Panel, framework: Framework | str | Path | dict[str, Any]) ->
     have = list(panel.indicators)
     missing = [s for s in fw.required_series() if s not in have]
     if missing:
-        raise FrameworkError(_missing_message(missing, have, fw))
+        raise FrameworkError(_missing_message(missing, have, fw,
+                                              panel.meta.get("dropped_columns") or []))
 
     n_u, n_t, _ = panel.shape
     inds = fw.indicators
@@ -110,7 +111,15 @@ def prepare(panel: Panel, framework: Framework | str | Path | dict[str, Any]) ->
     return Panel(values, panel.units, panel.periods, tuple(fw.indicator_ids), imputed, meta)
 
 
-def _missing_message(missing: list[str], have: list[str], fw: Framework) -> str:
+def _missing_message(
+    missing: list[str], have: list[str], fw: Framework, dropped: list[str] | tuple = ()
+) -> str:
+    empty = [s for s in missing if s in set(dropped)]
+    if empty:  # the column is there but holds nothing: say so, not "the data lack it"
+        return (
+            f"the data's column(s) {empty} are empty (no value in any row), and framework "
+            f"{fw.id} needs them; fill them in or remove the indicator(s) from the framework"
+        )
     lower = {h.lower(): h for h in have}
     parts = []
     for s in missing:

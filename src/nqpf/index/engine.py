@@ -11,6 +11,7 @@ intermediate table.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -229,8 +230,23 @@ class IndexResult:
             files.append("explain.xlsx")
         return files
 
-    def write(self, out_dir: str | Path, overwrite: bool = False) -> list[Path]:
-        """Write scores.csv, weights.csv, index.xlsx, recipe.json (and explain.xlsx)."""
+    def write(
+        self,
+        out_dir: str | Path,
+        overwrite: bool = False,
+        unit_names: Mapping[str, str] | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> list[Path]:
+        """Write scores.csv, weights.csv, index.xlsx, recipe.json (and explain.xlsx).
+
+        ``index.xlsx`` is a workbook to read, not a dump: ``ranking`` (the last
+        period sorted by rank, with the rank change from the period before),
+        ``index`` (units × periods), ``weights``, ``summary``, and ``changes`` and
+        ``scores`` (every node) while they stay under :data:`SHEET_ROWS` rows. A
+        longer table is left to scores.csv (every unit, period and node), and the
+        ``notes`` sheet says so. ``unit_names`` (unit → name) adds a name column;
+        ``progress(step, done, total)`` is called as each file is written.
+        """
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = [out / f for f in self.written_files()]
@@ -239,26 +255,80 @@ class IndexResult:
             raise DataError(
                 f"{existing[0]} exists; choose another folder or pass --force to overwrite"
             )
+        total = len(paths)
+
+        def tick(i: int, name: str) -> None:
+            if progress is not None:
+                progress(f"writing {name}", i, total)
+
+        tick(0, paths[0].name)
         self.scores[["unit", "period", "node", "score", "rank", "level"]].to_csv(
             paths[0], index=False, encoding="utf-8-sig"
         )
+        tick(1, paths[1].name)
         self.weights.to_csv(paths[1], index=False, encoding="utf-8-sig")
-        with pd.ExcelWriter(paths[2], engine="openpyxl") as xw:
-            self.wide().reset_index().to_excel(xw, sheet_name="index", index=False)
-            self.scores.to_excel(xw, sheet_name="scores", index=False)
-            self.weights.to_excel(xw, sheet_name="weights", index=False)
-            self.summary().to_excel(xw, sheet_name="summary", index=False)
-            self.changes().to_excel(xw, sheet_name="changes", index=False)
-            if self.treatment is not None:
-                self.treatment.table.to_excel(xw, sheet_name="treatment", index=False)
-                self.treatment.points.to_excel(xw, sheet_name="treated_points", index=False)
+        tick(2, paths[2].name)
+        self._write_workbook(paths[2], unit_names)
+        tick(3, paths[3].name)
         rec = {"framework": self.framework_id, "recipe": self.recipe.to_dict(), **self.meta}
         paths[3].write_text(json.dumps(rec, indent=2, ensure_ascii=False, default=str), "utf-8")
         if self.explain:
+            tick(4, paths[4].name)
             with pd.ExcelWriter(paths[4], engine="openpyxl") as xw:
                 for name, df in self.explain.items():
                     df.to_excel(xw, sheet_name=_sheet(name), index=df.index.name is not None)
+        tick(total, "done")
         return paths
+
+    def _write_workbook(self, path: Path, unit_names: Mapping[str, str] | None) -> None:
+        def named(df: pd.DataFrame) -> pd.DataFrame:
+            if unit_names is None:
+                return df
+            df = df.copy()
+            df.insert(df.columns.get_loc("unit") + 1, "name",
+                      [unit_names.get(u, u) for u in df["unit"]])
+            return df
+
+        last = self.ranking()
+        if len(self.periods) > 1:
+            prev = self.ranking(self.periods[-2]).set_index("unit")["rank"]
+            last["rank_change"] = prev.reindex(last["unit"]).to_numpy() - last["rank"].to_numpy()
+        last.insert(0, "period", self.periods[-1])
+        wide = self.wide().reset_index()
+        wide.columns = [str(c) for c in wide.columns]
+        sheets: list[tuple[str, pd.DataFrame]] = [
+            ("ranking", named(last)),
+            ("index", named(wide)),
+            ("weights", self.weights),
+            ("summary", self.summary()),
+        ]
+        notes = [
+            "ranking: the last period, sorted by rank; rank_change > 0 = moved up since the "
+            "period before.",
+            "index: the overall index, one row per unit and one column per period.",
+        ]
+        changes = self.changes()
+        for name, df in (("changes", changes), ("scores", self.scores)):
+            if len(df) <= SHEET_ROWS:
+                sheets.append((name, named(df) if name == "changes" else df))
+            else:
+                notes.append(
+                    f"{name}: {len(df):,} rows, more than a sheet here holds ({SHEET_ROWS:,}); "
+                    "the full table of every unit, period and node is scores.csv (UTF-8, opens "
+                    "in Excel)."
+                )
+        if self.treatment is not None:
+            sheets.append(("treatment", self.treatment.table))
+            sheets.append(("treated_points", self.treatment.points))
+            notes.append("treatment, treated_points: the outlier treatment, every point changed.")
+        sheets.append(("notes", pd.DataFrame({"note": notes})))
+        with pd.ExcelWriter(path, engine="openpyxl") as xw:
+            for name, df in sheets:
+                df.to_excel(xw, sheet_name=name, index=False)
+
+
+#: Longest table :meth:`IndexResult.write` puts in a workbook sheet; longer ones stay in CSV.
+SHEET_ROWS = 50_000
 
 
 def _sheet(name: str) -> str:
@@ -392,6 +462,15 @@ def build_index(
             if n.level == "indicator":
                 continue
             leaves = n.leaves()
+            if not w_leaf[leaves].sum() > 0:
+                names = [inds[j] for j in leaves]
+                raise DataError(
+                    f"{n.level} {n.id!r} gets no weight: its indicator(s) {names} get weight 0 "
+                    f"from {recipe.weights} weights (an indicator that does not vary carries no "
+                    "information for entropy, CRITIC, CV or SD), so its score is undefined. Drop "
+                    "the indicator(s) or use weights that do not depend on variation (equal, "
+                    "expert)"
+                )
             w = w_leaf[leaves] / w_leaf[leaves].sum()
             node_scores[n.id] = ctx.aggregate(
                 n, Z[:, leaves], w, [inds[j] for j in leaves], directions[leaves], True

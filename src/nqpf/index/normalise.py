@@ -401,6 +401,19 @@ def _count(ref: np.ndarray) -> np.ndarray:
     return np.sum(~np.isnan(ref), axis=0)
 
 
+def _require_finite(z: np.ndarray, x: np.ndarray, labels: Sequence[str], method: str) -> None:
+    """A value that went in finite must come out finite: overflow names the indicator."""
+    bad = ~np.isfinite(z) & np.isfinite(x)
+    if bad.any():
+        j = int(np.flatnonzero(bad.reshape(-1, bad.shape[-1]).any(axis=0))[0])
+        big = float(np.nanmax(np.abs(x[..., j])))
+        raise DataError(
+            f"{method} normalisation of {labels[j]} overflows (largest |value| {big:.3g}, near "
+            "the floating-point limit 1.8e308); divide the indicator by a power of 10 or take "
+            "logs before building the index"
+        )
+
+
 def _require_observed(count: np.ndarray, ref: _Ref, labels: list[str], method: str) -> None:
     bad = np.argwhere(count == 0)
     if bad.size:
@@ -838,6 +851,7 @@ def normalise(
 
     if not complete:
         z = np.where(np.isnan(x), np.nan, z)
+    _require_finite(z, x, labels, method)
     if spec is not None:
         z = apply_shift(z, spec)
     if two_d:

@@ -304,10 +304,17 @@ def critic(Z: Any, *, names: Sequence[Any] | None = None) -> WeightResult:
         "sigma": sd, "r": r, "conflict": conflict, "C": info,
         "constant": _constant_names(const, names), "is_constant": const, "ddof": 1,
     }
-    why = (
-        "every indicator is constant" if const.all()
-        else "the non-constant indicators are perfectly correlated (no conflict)"
-    )
+    if const.all():
+        why = "every indicator is constant"
+    elif keep.size == 1:
+        only = names[keep[0]] if names is not None else f"column {keep[0]}"
+        why = (
+            f"only {only!r} varies and {_constant_names(const, names)} are constant; CRITIC "
+            "weighs an indicator by its contrast with the others, so it needs at least two "
+            "that vary. Drop the constant ones or use other weights (equal, expert, entropy)"
+        )
+    else:
+        why = "the non-constant indicators are perfectly correlated (no conflict)"
     return _finish(info, "critic", details, names, why)
 
 

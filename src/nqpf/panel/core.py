@@ -11,6 +11,7 @@ change a caller's data in place.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -30,46 +31,82 @@ def _freeze(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def normalise_period(values: Iterable[Any], where: str = "period") -> list[Any]:
-    """Periods as ``int`` when every value is a whole number (years), else ``str``.
+_QUARTER = re.compile(r"^(\d{4})\s*[-_ ]?\s*[Qq]([1-4])$")
+_WHOLE = re.compile(r"^[+-]?\d+(?:\.0*)?$")
 
-    ``2019``, ``2019.0``, ``"2019"`` and ``" 2019年 "`` all become ``2019``.
+
+def _one_period(v: Any) -> int | str | None:
+    """A period as an int (a year) or ``"YYYYQn"`` (a quarter); None if it is neither."""
+    if isinstance(v, bool | np.bool_):
+        return None
+    if isinstance(v, int | np.integer):
+        return int(v)
+    if isinstance(v, float | np.floating):
+        return int(v) if np.isfinite(v) and float(v).is_integer() else None
+    if v is None or v is pd.NA:
+        return None
+    s = str(v).strip().removesuffix("年").strip()
+    if _WHOLE.match(s):
+        return int(float(s))
+    m = _QUARTER.match(s)
+    if m:
+        return f"{m.group(1)}Q{m.group(2)}"
+    return None
+
+
+def normalise_period(
+    values: Iterable[Any], where: str = "period", rows: Sequence[int] | None = None
+) -> list[Any]:
+    """Periods as ``int`` (years) or ``"YYYYQn"`` (quarters); anything else is an error.
+
+    ``2019``, ``2019.0``, ``"2019"`` and ``" 2019年 "`` all become ``2019``;
+    ``"2024Q1"``, ``"2024 Q1"``, ``"2024-q1"`` become ``"2024Q1"``. A period that
+    is neither a whole year nor a quarter written explicitly (``2016.5``,
+    ``"2019-12-31"``, an empty cell), and a mix of years and quarters, raise a
+    :class:`~nqpf.errors.DataError` naming the rows (``rows`` gives the file row
+    of each value; otherwise the 1-based position is named). Each distinct value
+    is parsed once, so long columns cost little.
     """
-    raw = list(values)
-    arr = np.asarray(raw) if raw else np.empty(0)
+    raw = values if isinstance(values, np.ndarray | pd.Series) else list(values)
+    arr = np.asarray(raw) if len(raw) else np.empty(0, dtype=np.int64)
     if arr.dtype.kind in "iu":  # fast path: integer years
         return arr.astype(np.int64).tolist()
     if arr.dtype.kind == "f" and np.isfinite(arr).all() and (arr == np.round(arr)).all():
         return arr.astype(np.int64).tolist()
-    out: list[Any] = []
-    for v in raw:
-        if isinstance(v, bool):
-            break
-        if isinstance(v, int | np.integer):
-            out.append(int(v))
-            continue
-        if isinstance(v, float | np.floating):
-            if np.isfinite(v) and float(v).is_integer():
-                out.append(int(v))
-                continue
-            break
-        s = str(v).strip().removesuffix("年").strip()
-        try:
-            f = float(s)
-        except ValueError:
-            break
-        if not (np.isfinite(f) and f.is_integer()):
-            break
-        out.append(int(f))
-    else:
-        return out
-    # not all integer-like: keep as text, but refuse missing periods
-    texts = []
-    for v in raw:
-        if v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == "":
-            raise DataError(f"a {where} value is missing; every row needs a {where}")
-        texts.append(str(v).strip())
-    return texts
+    codes, uniq = pd.factorize(pd.Series(np.asarray(raw, dtype=object)), use_na_sentinel=False)
+    parsed = [_one_period(u) for u in uniq]
+    bad = [j for j, v in enumerate(parsed) if v is None]
+    if bad:
+        shown = []
+        for j in bad[:5]:
+            at = np.flatnonzero(codes == j)
+            if rows is not None:
+                at = np.unique(np.asarray(rows)[at])  # a wide row is one row, not one per column
+            pos = at[:3].tolist() if rows is not None else (at[:3] + 1).tolist()
+            more = f" and {len(at) - 3} more" if len(at) > 3 else ""
+            text = "(empty)" if _one_blank(uniq[j]) else repr(uniq[j])
+            label = "row" if rows is not None else "value"
+            shown.append(f"{text} at {label} {', '.join(map(str, pos))}{more}")
+        raise DataError(
+            f"{len(bad)} {where} value(s) are neither a whole year nor a quarter: "
+            + "; ".join(shown)
+            + f". Every row needs a {where} written as a year (2019) or a quarter (2024Q1); "
+            "fix or delete those rows"
+        )
+    kinds = {type(v) for v in parsed}
+    if len(kinds) > 1:
+        q = next(u for u, v in zip(uniq, parsed, strict=True) if isinstance(v, str))
+        y = next(u for u, v in zip(uniq, parsed, strict=True) if isinstance(v, int))
+        raise DataError(
+            f"the {where} column mixes years ({y!r}) and quarters ({q!r}); use one frequency"
+        )
+    return np.asarray(parsed, dtype=object)[codes].tolist()
+
+
+def _one_blank(v: Any) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or (
+        isinstance(v, str) and not v.strip()
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,6 +168,7 @@ class Panel:
         value: str = "value",
         duplicates: Duplicates = "error",
         source: str | None = None,
+        parentheses_negative: bool = False,
     ) -> Panel:
         """Build a panel from a long table (one row per unit, period, indicator).
 
@@ -141,27 +179,50 @@ class Panel:
         to keep the first, the last or their mean.
         """
         _require_columns(df, [unit, period, indicator, value], source)
-        d = pd.DataFrame(
-            {
-                "unit": _labels(df[unit], "unit", source),
-                "period": normalise_period(df[period].tolist(), "period"),
-                "indicator": _labels(df[indicator], "indicator", source),
-            }
-        )
-        where = d.assign(row=np.arange(len(d)) + 2)  # +2: header line, 1-based
-        vals, report = coerce_numeric(df[value], where=where)
-        d["value"] = vals
-        d = _handle_duplicates(d, ["unit", "period", "indicator"], duplicates, source)
-        units = list(pd.unique(d["unit"]))
-        periods = sorted(pd.unique(d["period"]).tolist(), key=_period_key)
-        inds = list(pd.unique(d["indicator"]))
-        cube = np.full((len(units), len(periods), len(inds)), np.nan)
-        ui = pd.Index(units).get_indexer(d["unit"])
-        ti = pd.Index(periods).get_indexer(d["period"])
-        ki = pd.Index(inds).get_indexer(d["indicator"])
-        cube[ui, ti, ki] = d["value"].to_numpy()
+        rows = df["row"].to_numpy() if "row" in df.columns else np.arange(len(df)) + 2
+        uc, uu = label_codes(df[unit], "unit", source, rows)
+        pc, pu = period_codes(df[period], "period", rows)
+        kc, ku = label_codes(df[indicator], "indicator", source, rows)
+        where = CellWhere({"unit": (uc, uu), "period": (pc, pu), "indicator": (kc, ku)}, rows)
+        vals, report = coerce_numeric(df[value], where=where,
+                                      parentheses_negative=parentheses_negative)
+        order = sorted(range(len(pu)), key=lambda j: _period_key(pu[j]))
+        rank = np.empty(len(pu), np.int32)
+        rank[order] = np.arange(len(pu))
+        # one flat position in the cube per row (periods in sorted order)
+        key = (uc.astype(np.int64) * len(pu) + rank[pc]) * len(ku) + kc
+        counts = np.bincount(key, minlength=len(uu) * len(pu) * len(ku))
+        many = bool(counts.max(initial=0) > 1)
+        dup = counts[key] > 1 if many else None
+        del counts
+        if dup is not None:
+            if duplicates == "error":
+                at = np.flatnonzero(dup)[:5]
+                keys_txt = "; ".join(
+                    f"unit={uu[uc[i]]!r}, period={pu[pc[i]]!r}, indicator={ku[kc[i]]!r}"
+                    for i in at
+                )
+                raise DataError(
+                    f"{source or 'table'}: {int(dup.sum())} rows share a (unit, period, "
+                    f"indicator) key, e.g. {keys_txt} (rows {[int(rows[i]) for i in at]}). "
+                    "Remove the duplicates, or pass duplicates='first', 'last' or 'mean'."
+                )
+            if duplicates in ("first", "last"):
+                pick = ~pd.Series(key).duplicated(keep=duplicates).to_numpy()
+            elif duplicates == "mean":
+                pick = ~pd.Series(key).duplicated(keep="first").to_numpy()
+                means = pd.Series(vals).groupby(key, sort=False).mean()
+                vals = means.reindex(key).to_numpy()
+            else:
+                raise DataError(
+                    f"unknown duplicates policy {duplicates!r}; use error, first, last or mean"
+                )
+            key, vals = key[pick], vals[pick]
+        del uc, pc, kc, where
+        cube = np.full((len(uu), len(pu), len(ku)), np.nan)
+        cube.reshape(-1)[key] = vals
         meta = {"source": source, "conversions": report}
-        return cls(cube, tuple(units), tuple(periods), tuple(inds), meta=meta)
+        return cls(cube, tuple(uu), tuple(pu[j] for j in order), tuple(ku), meta=meta)
 
     @classmethod
     def from_wide(
@@ -397,15 +458,87 @@ def _require_columns(df: pd.DataFrame, cols: Sequence[Hashable], source: str | N
         )
 
 
-def _labels(s: pd.Series, what: str, source: str | None) -> list[str]:
-    out = []
-    for i, v in enumerate(s.tolist()):
-        if v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == "":
-            raise DataError(f"{source or 'table'}, row {i + 2}: the {what} is empty")
+def _codes(values: Any) -> tuple[np.ndarray, list[Any]]:
+    """Integer codes and the distinct values in order of first appearance (NaN included).
+
+    Categorical columns (as :func:`nqpf.panel.io.to_long_table` makes) are read
+    from their codes, with unused categories left out.
+    """
+    s = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes = s.cat.codes.to_numpy().astype(np.int32)
+        cats = list(s.cat.categories)
+        if (codes < 0).any():
+            cats.append(np.nan)
+            codes = np.where(codes < 0, len(cats) - 1, codes)
+        first = pd.unique(codes)
+        remap = np.full(len(cats), -1, np.int32)
+        remap[first] = np.arange(len(first))
+        return remap[codes], [cats[j] for j in first]
+    if s.dtype.kind not in "O" and not pd.api.types.is_string_dtype(s.dtype):
+        codes, uniq = pd.factorize(s, use_na_sentinel=False)
+        return codes.astype(np.int32), list(uniq)
+    codes, uniq = pd.factorize(pd.Series(s.to_numpy(dtype=object)), use_na_sentinel=False)
+    return codes.astype(np.int32), list(uniq)
+
+
+def _merge(codes: np.ndarray, parsed: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
+    """Codes over ``parsed`` with equal parsed values merged (``"x"`` and ``" x"``)."""
+    ids: dict[Any, int] = {}
+    remap = np.asarray([ids.setdefault(v, len(ids)) for v in parsed], dtype=np.int32)
+    return (remap[codes] if len(codes) else codes), list(ids)
+
+
+def label_codes(
+    s: Any, what: str, source: str | None, rows: Sequence[int] | None = None
+) -> tuple[np.ndarray, list[str]]:
+    """Codes and distinct labels as stripped text (``2019.0`` → ``"2019"``).
+
+    An empty label is an error naming its row (``rows``: the file row of each value).
+    """
+    codes, uniq = _codes(s)
+    text = []
+    for j, v in enumerate(uniq):
+        if _one_blank(v):
+            i = int(np.flatnonzero(codes == j)[0])
+            row = int(rows[i]) if rows is not None else i + 2
+            raise DataError(f"{source or 'table'}, row {row}: the {what} is empty")
         if isinstance(v, float) and v.is_integer():
             v = int(v)
-        out.append(str(v).strip())
-    return out
+        text.append(str(v).strip())
+    return _merge(codes, text)
+
+
+def period_codes(
+    s: Any, where: str = "period", rows: Sequence[int] | None = None
+) -> tuple[np.ndarray, list[Any]]:
+    """Codes and distinct periods, each parsed as :func:`normalise_period` does."""
+    codes, uniq = _codes(s)
+    parsed = normalise_period(uniq, where, rows=None) if not any(
+        _one_period(u) is None for u in uniq) else None
+    if parsed is None:  # name the rows of the bad values
+        normalise_period(np.asarray(uniq, dtype=object)[codes], where, rows)
+    return _merge(codes, parsed)  # type: ignore[arg-type]
+
+
+class CellWhere:
+    """Names a cell of a long table lazily: unit, period, indicator and file row of row ``i``."""
+
+    def __init__(self, cols: dict[str, tuple[np.ndarray, list[Any]]], rows: Any) -> None:
+        self.cols, self.rows = cols, rows
+
+    def cell(self, i: int) -> dict[str, Any]:
+        out = {k: labels[codes[i]] for k, (codes, labels) in self.cols.items()}
+        out["row"] = int(self.rows[i])
+        return out
+
+
+def _labels(
+    s: pd.Series, what: str, source: str | None, rows: Sequence[int] | None = None
+) -> list[str]:
+    """Labels as stripped text, one per value (see :func:`label_codes`)."""
+    codes, labels = label_codes(s, what, source, rows)
+    return np.asarray(labels, dtype=object)[codes].tolist()
 
 
 def _handle_duplicates(

@@ -94,9 +94,11 @@ def impute(
             trend extrapolation of leading and trailing gaps from the two nearest
             observed points (the first two for a leading gap, the last two for a
             trailing gap), as is common in the literature. A falling trend can
-            give negative values for a quantity that cannot be negative: the step
-            record counts the extrapolated cells that came out negative
-            (``negative_cells``) so that the caller can check them. A series with a
+            give negative values for a quantity that cannot be negative: in a
+            series whose observed values are all ≥ 0, an extrapolated value below 0
+            is set to 0 (the bound such a series has), counted as ``clamped_cells``;
+            ``negative_cells`` counts every extrapolated cell that came out
+            negative before that. A series with a
             single observed value has no trend; its edges stay missing
             (``edge_cells_unfilled``).
         ``"nearest"``
@@ -177,8 +179,14 @@ def impute(
     elif method == "linear_extrapolate":
         fill = _interpolate(arr, x, prev, nxt, interior, geometric=False)
         edges, unfilled = _linear_edges(arr, x, obs, prev, nxt, leading, trailing)
+        neg = (leading | trailing) & (edges < 0)
+        extra["negative_cells"] = int(neg.sum())
+        with np.errstate(invalid="ignore"):
+            nonneg = np.all(np.isnan(arr) | (arr >= 0), axis=1)[:, None]
+        clamp = neg & nonneg
+        edges = np.where(clamp, 0.0, edges)
+        extra["clamped_cells"] = int(clamp.sum())
         fill = np.where(np.isnan(fill), edges, fill)
-        extra["negative_cells"] = int(((leading | trailing) & (edges < 0)).sum())
         extra["edge_cells_unfilled"] = unfilled
     elif method == "growth":
         fill, extra = _growth(

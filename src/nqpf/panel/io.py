@@ -3,9 +3,10 @@
 Reading goes in three steps, each usable on its own:
 
 1. :func:`read_table` reads one file into a pandas DataFrame, keeping every
-   cell as written (text files are read as text only, so that yearbook tokens
-   such as ``—`` or ``1,234.5`` reach :func:`~nqpf.panel.clean.coerce_numeric`
-   and are counted there, not silently turned into NaN by pandas);
+   cell as written (in text files a column is converted only when every cell is
+   a plain number, so that yearbook tokens such as ``—`` or ``1,234.5`` reach
+   :func:`~nqpf.panel.clean.coerce_numeric` and are counted there, not silently
+   turned into NaN; text files are parsed column by column with pyarrow);
 2. :func:`to_long_table` (or :func:`read_yearbook_excel` for yearbook exports)
    turns the table into the long form ``unit, period, indicator, value, row``,
    guessing the column roles when they are not given;
@@ -40,7 +41,7 @@ import datetime
 import io
 import os
 import re
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import reduce
 from pathlib import Path
 from typing import Any, Literal
@@ -52,7 +53,7 @@ from ..errors import DataError, NqpfError, UnitNameError
 from ..extras import require
 from ..output import atomic_write
 from .clean import coerce_numeric
-from .core import Duplicates, Panel, normalise_period
+from .core import Duplicates, Panel, _codes, label_codes, normalise_period, period_codes
 
 __all__ = [
     "SUPPORTED_READ",
@@ -154,16 +155,26 @@ def _check_encoding(encoding: str) -> str:
     return encoding
 
 
+def _is_utf8(data: bytes) -> bool:
+    """Strict UTF-8 check, a megabyte at a time (no decoded copy of a large file)."""
+    dec = codecs.getincrementaldecoder("utf-8")("strict")
+    view = memoryview(data)
+    try:
+        for i in range(0, len(data), 1 << 20):
+            dec.decode(view[i:i + (1 << 20)])
+        dec.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _encoding_of(data: bytes, where: str) -> str:
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"  # Excel's "Unicode text" export
-    try:
-        data.decode("utf-8")
+    if _is_utf8(data):
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
     try:
         data.decode("gb18030")
         return "gb18030"
@@ -219,7 +230,11 @@ def read_table(
     ----------
     path : str or Path
         ``.csv``, ``.txt`` or ``.tsv`` (delimiter sniffed among comma, tab and
-        semicolon; every cell read as text, empty cells as ``""``), ``.xlsx`` or
+        semicolon; header on the first line and no index column; a column of
+        plain numbers is read as float64 with NaN for empty cells, any other
+        column as text with empty cells as ``""``, so that tokens such as ``—``
+        reach :func:`~nqpf.panel.clean.coerce_numeric`; a row with more cells
+        than the header is an error naming it, see ``_read_text``), ``.xlsx`` or
         ``.xlsm`` (one sheet; first row = header), ``.parquet`` or ``.dta``.
     encoding : str, optional
         Text encoding of a text or Stata file; detected when omitted (see
@@ -274,29 +289,211 @@ def _sniff(text: str, ext: str) -> str:
     return best
 
 
+_LEADING_ZERO = r"^[+-]?0[0-9]"
+
+
 def _read_text(p: Path, encoding: str | None) -> pd.DataFrame:
-    text, enc = _decode(p.read_bytes(), encoding, str(p))
-    if not text.strip():
-        raise DataError(f"{p} holds no data (only blank lines); re-export the data")
-    sep = _sniff(text, p.suffix.lower())
-    try:
-        df = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-            skip_blank_lines=False,
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-        raise DataError(
-            f"{p}: cannot split the text into columns (delimiter {sep!r}): {e}; check that "
-            "every row has as many cells as the header, with quotes around cells that "
-            "contain the delimiter"
-        ) from e
-    df.columns = [str(c).removeprefix("\ufeff") for c in df.columns]
-    rows = np.arange(len(df)) + 2  # header is line 1
-    keep = ~(df == "").all(axis=1).to_numpy() if len(df.columns) else np.zeros(len(df), bool)
-    df = df.loc[keep].reset_index(drop=True)
+    """A text table: header on line 1, no index column, ragged rows refused.
+
+    The common case (no blank lines, every row as wide as the header) is parsed
+    by pyarrow's columnar CSV reader; anything else by :mod:`csv`, which keeps
+    true line numbers. A row with more cells than the header is an error naming
+    it (a stray delimiter would shift every column), unless the extra cells are
+    all empty (a trailing delimiter), which are dropped; a shorter row is
+    filled with empty cells. Columns whose every cell is a plain number or
+    empty become float64 (empty → NaN), unless a cell has a leading zero
+    (codes such as ``000001`` stay text); the others keep the text as written.
+    """
+    data = p.read_bytes()
+    enc = _encoding_of(data, str(p)) if encoding is None else _check_encoding(encoding)
+    df = None
+    if codecs.lookup(enc).name == "utf-8" or enc == "utf-8-sig":
+        # UTF-8 goes to pyarrow as bytes: no decoded copy of the whole file is kept
+        body = data.removeprefix(codecs.BOM_UTF8)
+        if not body.strip():
+            raise DataError(f"{p} holds no data (only blank lines); re-export the data")
+        sample = body[: 1 << 16].decode("utf-8", errors="ignore")
+        if not _has_blank_line(body):  # blank lines: the csv path keeps their numbers
+            df = _read_text_arrow(body, _sniff(sample, p.suffix.lower()), sample, b'"' in body)
+        del body
+    if df is None:
+        text, enc = _decode(data, encoding, str(p))
+        del data
+        if not text.strip():
+            raise DataError(f"{p} holds no data (only blank lines); re-export the data")
+        sep = _sniff(text, p.suffix.lower())
+        if not _has_blank_line(text.encode("utf-8")) and enc != "utf-8" and enc != "utf-8-sig":
+            df = _read_text_arrow(text.encode("utf-8"), sep, text[: 1 << 16], '"' in text)
+        if df is None:
+            df = _read_text_csv(text, sep, p)
+        del text
+    rows = np.asarray(df.attrs.pop("line", np.arange(len(df)) + 2))
+    keep = np.ones(len(df), bool)
+    if len(df.columns):
+        blank = np.ones(len(df), bool)
+        for c in df.columns:
+            col = df[c].to_numpy()
+            blank &= np.isnan(col) if col.dtype.kind == "f" else (col == "")
+        keep = ~blank
+    df = df.loc[keep].reset_index(drop=True) if not keep.all() else df
     if df.empty:
         raise DataError(f"{p} has a header but no data rows; re-export the data")
-    df.attrs.update(encoding=enc, row=rows[keep].tolist())
+    df.attrs.update(encoding=enc, row=RowNumbers(rows[keep].tolist()))
+    return df
+
+
+class RowNumbers(list):
+    """File rows of a table's data rows, kept in ``DataFrame.attrs``.
+
+    pandas deep-copies ``attrs`` on every column access and compares them with ``==``
+    when it combines frames; a plain list costs a copy of every number each time, an
+    array breaks the comparison. The numbers are never changed in place, so the copy
+    may be the list itself.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RowNumbers:
+        return self
+
+
+def _has_blank_line(data: bytes) -> bool:
+    body = data.strip(b"\r\n")
+    return b"\n\n" in body or b"\n\r\n" in body
+
+
+def _header_names(cells: list[str]) -> list[str]:
+    names: list[str] = []
+    for j, v in enumerate(cells):
+        name = str(v).removeprefix("\ufeff").strip() or f"Unnamed: {j}"
+        base, n = name, 1
+        while name in names:
+            name, n = f"{base}.{n}", n + 1
+        names.append(name)
+    return names
+
+
+def _read_text_arrow(data: bytes, sep: str, text: str, quoted: bool) -> pd.DataFrame | None:
+    """Columnar parse with pyarrow; None when a row is ragged (the csv path names it)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    first = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    header = next(csv.reader([first], delimiter=sep), [])
+    if '"' in first or not header:
+        return None  # a quoted header may span lines: leave it to the csv path
+    ragged: list[Any] = []
+
+    def on_invalid(row: Any) -> str:
+        ragged.append(row)
+        return "skip"
+
+    auto = [f"c{j}" for j in range(len(header))]
+    parts: list[list[np.ndarray]] = [[] for _ in auto]
+    try:
+        # block by block: each block's text is converted and freed before the next is parsed
+        reader = pacsv.open_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=auto, skip_rows=1,
+                                           block_size=1 << 22, use_threads=False),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=quoted,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in auto}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False, null_values=[],
+            ),
+        )
+        for batch in reader:
+            for j in range(batch.num_columns):
+                parts[j].append(_column(batch.column(j)))
+            if ragged:
+                return None
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
+    if ragged:
+        return None
+    cols = {}
+    for j, name in enumerate(_header_names(header)):
+        chunks, parts[j] = parts[j], []  # each column's blocks are freed once joined
+        if not chunks:
+            cols[name] = np.empty(0, dtype=object)
+        elif all(c.dtype.kind == "f" for c in chunks):
+            cols[name] = np.concatenate(chunks)
+        else:  # text somewhere: numbers of plain blocks join as numbers, read alike
+            cols[name] = np.concatenate([c.astype(object) for c in chunks])
+    return pd.DataFrame(cols, copy=False)
+
+
+def _column(col: Any) -> np.ndarray:
+    """An Arrow string column as float64 if every cell is a plain number or empty, else text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    empty = pc.equal(col, "")
+    n_empty = pc.sum(empty).as_py() or 0
+    if n_empty == len(col):
+        return np.full(len(col), np.nan)
+    if not pc.any(pc.match_substring_regex(col, _LEADING_ZERO)).as_py():
+        try:
+            num = pc.cast(pc.if_else(empty, pa.scalar(None, pa.string()), col), pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            num = None
+        if num is not None:
+            out = num.to_numpy(zero_copy_only=False)
+            if np.isfinite(out[~empty.to_numpy(zero_copy_only=False)]).all():
+                return out  # 'nan', 'inf', '1e400' stay text, for the conversion report
+    return col.to_numpy(zero_copy_only=False).astype(object)
+
+
+def _read_text_csv(text: str, sep: str, p: Path) -> pd.DataFrame:
+    """Record by record with :mod:`csv`: true line numbers, blank lines kept out, ragged rows."""
+    import pyarrow as pa
+
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    header: list[str] | None = None
+    records: list[list[str]] = []
+    lines: list[int] = []
+    long_rows: list[tuple[int, int, str]] = []
+    start = 1
+    try:
+        for rec in reader:
+            line, start = start, reader.line_num + 1
+            if not rec or all(not c.strip() for c in rec) and header is None:
+                continue
+            if header is None:
+                header = rec
+                continue
+            n = len(header)
+            if len(rec) > n:
+                if any(c.strip() for c in rec[n:]):
+                    long_rows.append((line, len(rec), sep.join(rec)))
+                    continue
+                rec = rec[:n]
+            elif len(rec) < n:
+                rec = rec + [""] * (n - len(rec))
+            records.append(rec)
+            lines.append(line)
+    except csv.Error as e:
+        raise DataError(
+            f"{p}: cannot split the text into columns (delimiter {sep!r}) near line "
+            f"{reader.line_num}: {e}; check the quotes around cells that contain the delimiter"
+        ) from e
+    if header is None:
+        raise DataError(f"{p} holds no data (only blank lines); re-export the data")
+    if long_rows:
+        shown = "; ".join(f"line {ln}: {k} cells ({t[:60]!r})" for ln, k, t in long_rows[:5])
+        raise DataError(
+            f"{p}: {len(long_rows)} row(s) have more cells than the header ({len(header)}: "
+            f"{', '.join(header[:8])}{', …' if len(header) > 8 else ''}), e.g. {shown}. A stray "
+            f"delimiter ({sep!r}) shifts every column after it: remove it, or put quotes around "
+            "cells that contain it"
+        )
+    names = _header_names(header)
+    cols = {
+        name: _column(pa.array([r[j] for r in records], type=pa.string()))
+        for j, name in enumerate(names)
+    }
+    df = pd.DataFrame(cols, copy=False) if records else pd.DataFrame(columns=names)
+    df.attrs["line"] = np.asarray(lines, dtype=np.int64)
     return df
 
 
@@ -755,6 +952,8 @@ def _rows(df: pd.DataFrame) -> np.ndarray:
 
 
 def _all_empty(s: pd.Series) -> bool:
+    if s.dtype.kind == "f":
+        return bool(np.isnan(s.to_numpy()).all())
     return all(_blank(v) for v in s.tolist())
 
 
@@ -944,12 +1143,13 @@ def to_long_table(
         n, k = len(df), len(inds)
         out = pd.DataFrame(
             {
-                "unit": np.repeat(df[roles["unit"]].to_numpy(dtype=object), k),
-                "period": np.repeat(df[roles["period"]].to_numpy(dtype=object), k),
-                "indicator": np.tile(np.asarray([str(c) for c in inds], dtype=object), n),
-                "value": np.column_stack([df[c].to_numpy(dtype=object) for c in inds]).ravel()
-                if n else [],
-                "row": np.repeat(rows, k),
+                "unit": _repeat_categorical(df[roles["unit"]], k),
+                "period": _repeat_categorical(df[roles["period"]], k),
+                "indicator": pd.Categorical.from_codes(
+                    np.tile(np.arange(k), n), categories=[str(c) for c in inds]
+                ),
+                "value": _stack_values(df, inds) if n else [],
+                "row": np.repeat(rows.astype(np.int32), k),
             }
         )
         roles["indicator"] = roles["value"] = None
@@ -963,10 +1163,44 @@ def to_long_table(
     return out
 
 
+def _blank_mask(values: Any) -> np.ndarray:
+    """Which cells are blank (None, NaN, empty or white text); each distinct value checked once."""
+    if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        cat = pd.Series(values).cat
+        blank_c = np.fromiter((_blank(u) for u in cat.categories), bool, len(cat.categories))
+        codes = cat.codes.to_numpy()
+        return (codes < 0) | blank_c[np.maximum(codes, 0)]
+    a = np.asarray(values)
+    if a.dtype.kind == "f":
+        return np.isnan(a)
+    if a.dtype.kind in "iub":
+        return np.zeros(len(a), bool)
+    codes, uniq = pd.factorize(pd.Series(a, dtype=object), use_na_sentinel=False)
+    return np.fromiter((_blank(u) for u in uniq), bool, len(uniq))[codes]
+
+
+def _repeat_categorical(col: pd.Series, k: int) -> pd.Categorical:
+    """Each value of ``col`` ``k`` times, as a categorical (no copy of the strings)."""
+    codes, uniq = pd.factorize(pd.Series(col.to_numpy(dtype=object)), use_na_sentinel=True)
+    try:
+        return pd.Categorical.from_codes(np.repeat(codes, k), categories=pd.Index(uniq,
+                                                                                  dtype=object))
+    except (TypeError, ValueError):  # unhashable or clashing categories: plain objects
+        return np.repeat(col.to_numpy(dtype=object), k)
+
+
+def _stack_values(df: pd.DataFrame, inds: Sequence[Hashable]) -> np.ndarray:
+    """The indicator columns row by row: float64 when all are numbers, else objects."""
+    arrs = [df[c].to_numpy() for c in inds]
+    if all(a.dtype.kind == "f" for a in arrs):
+        return np.column_stack(arrs).ravel()
+    return np.column_stack([a.astype(object) for a in arrs]).ravel()
+
+
 def _check_labels(out: pd.DataFrame, src: str) -> None:
     for col in ("unit", "period", "indicator"):
-        bad = [i for i, v in enumerate(out[col].tolist()) if _blank(v)]
-        if bad:
+        bad = np.flatnonzero(_blank_mask(out[col]))
+        if len(bad):
             line = int(out["row"].iloc[bad[0]])
             raise DataError(
                 f"{src}, row {line}: the {col} is empty ({len(bad)} cell(s) in all); fill it in "
@@ -991,9 +1225,13 @@ def _truthy(v: Any) -> bool:
 def _imputed_flags(df: pd.DataFrame, long: pd.DataFrame) -> np.ndarray | None:
     """Imputation flags written by :func:`write_panel`, aligned with ``long``."""
     layout = long.attrs.get("layout")
+    has_long = layout == "long" and "imputed" in df.columns
+    if not has_long and not (layout == "wide" and any(
+            str(c).endswith("__imputed") for c in df.columns)):
+        return None
     pos = {r: i for i, r in enumerate(_rows(df).tolist())}
     where = np.asarray([pos[r] for r in long["row"].tolist()])
-    if layout == "long" and "imputed" in df.columns:
+    if has_long:
         vals = df["imputed"].tolist()
         return np.asarray([_truthy(vals[i]) for i in where], bool)
     if layout == "wide":
@@ -1024,6 +1262,9 @@ def read_panel(
     units: Literal["auto", "province", "country", "none"] = "auto",
     aliases: Mapping[str, str] | None = None,
     duplicates: Duplicates = "error",
+    non_numeric: Literal["error", "missing"] = "error",
+    parentheses_negative: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Panel:
     """Read a file (or several, or a DataFrame) into a :class:`Panel`.
 
@@ -1064,6 +1305,20 @@ def read_panel(
         What to do with rows that share a unit, period and indicator after the
         names are resolved. ``"error"`` names the file rows and the names as
         written.
+    non_numeric : {"error", "missing"}
+        Cells that are not numbers after the documented conversions of
+        :func:`~nqpf.panel.clean.coerce_numeric` (``inf``, ``1e400``, ``TRUE``,
+        ``#DIV/0!``, free text): ``"error"`` (the default) raises a DataError
+        naming the cells (file row, unit, period, indicator, text);
+        ``"missing"`` reads them as missing, counted in ``conversions``.
+        ``万``/``亿`` are multiplied out and ``12.5%`` is read as 12.5 (a
+        column that mixes cells with and without ``%`` is an error), each counted.
+    parentheses_negative : bool
+        Read the accounting notation ``(123)`` as −123 (otherwise it is a
+        non-numeric cell).
+    progress : callable, optional
+        ``progress(step, done, total)``, called as each step (parse, columns,
+        panel) of each file starts and when it is done.
 
     Returns
     -------
@@ -1083,7 +1338,8 @@ def read_panel(
     kw = dict(
         layout=layout, unit=unit, period=period, indicator=indicator, value=value,
         indicators=indicators, indicator_name=indicator_name, encoding=encoding, sheet=sheet,
-        units=units, aliases=aliases, duplicates=duplicates,
+        units=units, aliases=aliases, duplicates=duplicates, non_numeric=non_numeric,
+        parentheses_negative=parentheses_negative, progress=progress,
     )
     if isinstance(source, list | tuple):
         if not source:
@@ -1103,6 +1359,8 @@ def read_panel(
         )
         return merged.replace(meta=meta)
 
+    if non_numeric not in ("error", "missing"):
+        raise DataError(f"unknown non_numeric={non_numeric!r}; use 'error' or 'missing'")
     if isinstance(source, pd.DataFrame):
         raw = source
         src = str(source.attrs.get("source") or "DataFrame")
@@ -1111,8 +1369,49 @@ def read_panel(
     else:
         p = _check_path(source)
         src = str(p)
+        if progress is not None:
+            progress(f"reading {p.name}", 0, 3)
         raw, long = _read_source(p, kw)
-    return _build_panel(raw, long, src, units, aliases, duplicates)
+    if progress is not None:
+        progress("resolving units", 2, 3)
+    panel = _build_panel(raw, long, src, units, aliases, duplicates, parentheses_negative)
+    _check_cells(panel, src, non_numeric)
+    if progress is not None:
+        progress("read", 3, 3)
+    return panel
+
+
+def _check_cells(panel: Panel, src: str, non_numeric: str) -> None:
+    """Refuse non-numeric cells (unless accepted) and columns that mix ``%`` with plain numbers."""
+    rep = panel.conversions
+    mixed = []
+    for ind, n_pct in rep.percent.items():
+        if ind in panel.indicators:
+            k = panel.indicators.index(ind)
+            n_obs = int((~np.isnan(panel.values[:, :, k])).sum())
+            if n_obs > n_pct:
+                mixed.append(f"{ind!r} ({n_pct} cells with %, {n_obs - n_pct} without)")
+    if mixed:
+        raise DataError(
+            f"{src}: column(s) {', '.join(mixed)} mix percentages written with % and plain "
+            "numbers, so their scale is unclear (is 0.125 12.5 % or 0.125 %?). Write the whole "
+            "column one way"
+        )
+    bad = rep.non_numeric
+    if bad and non_numeric == "error":
+        shown = []
+        for e in bad[:8]:
+            w = e.get("where", {})
+            parts = [f"row {w['row']}" if "row" in w else None]
+            parts += [f"{k} {w[k]!r}" for k in ("unit", "period", "indicator") if k in w]
+            shown.append(", ".join(p for p in parts if p) + f": {e.get('raw')!r}")
+        more = f" (and {len(bad) - 8} more)" if len(bad) > 8 else ""
+        raise DataError(
+            f"{src}: {len(bad)} cell(s) are not numbers: " + "; ".join(shown) + more
+            + ". Fix them in the file, or pass --non-numeric missing (non_numeric='missing') "
+            "to read them as missing values; (123) is read as -123 with "
+            "--parentheses-negative. 万, 亿 and % are converted (see the conversion report)"
+        )
 
 
 def as_panel(
@@ -1177,10 +1476,14 @@ def _read_source(p: Path, kw: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFram
             attrs = dict(raw.attrs)
             raw = raw.rename(columns=ren)
             raw.attrs.update(attrs)
+    if kw.get("progress") is not None:
+        kw["progress"]("arranging columns", 1, 3)
     long = to_long_table(
         raw, layout, kw["unit"], kw["period"], kw["indicator"], kw["value"], kw["indicators"],
         str(p), name,
     )
+    if not any(str(c) == "imputed" or str(c).endswith("__imputed") for c in raw.columns):
+        raw = raw.iloc[:0]  # no flags to read back: the cells are in ``long``; free them
     return raw, long
 
 
@@ -1191,12 +1494,14 @@ def _build_panel(
     units: str,
     aliases: Mapping[str, str] | None,
     duplicates: Duplicates,
+    parentheses_negative: bool = False,
 ) -> Panel:
     n_rows = len(long)
-    written = long["unit"].tolist()
-    clean = [_clean_name(v) for v in written]
+    # names are cleaned and resolved once per distinct name as written
+    codes, written_u = _codes(long["unit"])
+    clean_u = [_clean_name(v) for v in written_u]
     if units == "none":
-        mapping = {c: c for c in dict.fromkeys(clean)}
+        mapping = {c: c for c in dict.fromkeys(clean_u)}
         dropped: list[str] = []
         kind = "none"
     elif units in ("auto", "province", "country"):
@@ -1204,13 +1509,14 @@ def _build_panel(
 
         col = (long.attrs.get("columns") or {}).get("unit")
         where = f"{src}, column {col!r}" if col else src
-        uniq = list(dict.fromkeys(clean))
+        uniq = list(dict.fromkeys(clean_u))
         try:
             match = resolve_units(
                 uniq, kind=units, aliases=dict(aliases) if aliases is not None else None,
                 where=where,
             )
         except UnitNameError as e:
+            clean = np.asarray(clean_u, dtype=object)[codes].tolist()
             raise UnitNameError(_with_file_rows(str(e), uniq, clean, long)) from e
         mapping = dict(match.mapping)
         dropped = list(match.dropped)
@@ -1218,26 +1524,29 @@ def _build_panel(
     else:
         raise DataError(f"unknown units={units!r}; use auto, province, country or none")
     drop_set = set(dropped)
-    keep = np.asarray([c not in drop_set for c in clean], bool)
-    unit_ids = [mapping.get(c, c) for c in clean]
+    keep_u = np.fromiter((c not in drop_set for c in clean_u), bool, len(clean_u))
+    keep = keep_u[codes]
+    ids_u = np.asarray([mapping.get(c, c) for c in clean_u], dtype=object)
     flags = _imputed_flags(raw, long) if len(raw) else None
-    d = long.loc[keep].reset_index(drop=True)
-    d["unit"] = [u for u, k in zip(unit_ids, keep, strict=True) if k]
-    written_kept = [w for w, k in zip(written, keep, strict=True) if k]
+    d = long.loc[keep].reset_index(drop=True) if not keep.all() else long.copy(deep=False)
+    id_codes, id_uniq = pd.factorize(pd.Series(ids_u))
+    d["unit"] = pd.Categorical.from_codes(id_codes[codes[keep]],
+                                          categories=pd.Index(id_uniq, dtype=object))
     if d.empty:
         raise DataError(
             f"{src}: every row belongs to an aggregate ({dropped[:5]}); no units are left"
         )
-    dup = _duplicate_mask(d)
-    if dup is not None and duplicates == "error":
-        _raise_duplicates(d, dup, written_kept, src)
-    panel = Panel.from_long(d, duplicates=duplicates, source=src)
-    rows = d["row"].to_numpy()
-    rep = panel.conversions
-    for entry in rep.non_numeric:
-        w = entry.get("where", {})
-        if isinstance(w.get("row"), int) and 0 <= w["row"] - 2 < len(rows):
-            w["row"] = int(rows[w["row"] - 2])
+    # the duplicate rows are looked up only when there are some (or they are kept in meta)
+    dup = _duplicate_mask(d) if duplicates != "error" else None
+    try:
+        panel = Panel.from_long(d, duplicates=duplicates, source=src,
+                                parentheses_negative=parentheses_negative)
+    except DataError:
+        found = _duplicate_mask(d) if duplicates == "error" else None
+        if found is not None:  # name the file rows and the names as written
+            written_kept = np.asarray(written_u, dtype=object)[codes[keep]]
+            _raise_duplicates(d, found, written_kept, src)
+        raise
     if flags is not None and flags[keep].any():
         imp = np.zeros(panel.shape, bool)
         f = flags[keep]
@@ -1254,10 +1563,11 @@ def _build_panel(
         layout=long.attrs.get("layout"),
         columns=long.attrs.get("columns", {}),
         unit_kind=kind,
-        unit_mapping={str(w).strip(): mapping[c] for w, c in zip(written, clean, strict=True)
+        unit_mapping={str(w).strip(): mapping[c] for w, c in zip(written_u, clean_u, strict=True)
                       if c in mapping},
         dropped_units=[
-            w for w in dict.fromkeys(str(x).strip() for x, c in zip(written, clean, strict=True)
+            w for w in dict.fromkeys(str(x).strip() for x, c in zip(written_u, clean_u,
+                                                                      strict=True)
                                      if c in drop_set)
         ],
         dropped_rows=int((~keep).sum()),
@@ -1289,12 +1599,13 @@ def _with_file_rows(msg: str, uniq: list[str], clean: list[str], long: pd.DataFr
 def _duplicate_mask(d: pd.DataFrame) -> np.ndarray | None:
     """Rows of ``d`` whose (unit, period, indicator) key occurs more than once, or None."""
     try:
-        periods = normalise_period(d["period"].tolist())
+        cp, up = period_codes(d["period"])
+        ck, uk = label_codes(d["indicator"], "indicator", None)
+        cu, uu = _codes(d["unit"])
     except DataError:
-        return None  # Panel.from_long raises the same error
-    inds = [str(v).strip() for v in d["indicator"]]
-    key = pd.DataFrame({"unit": d["unit"], "period": periods, "indicator": inds})
-    dup = key.duplicated(keep=False).to_numpy()
+        return None  # Panel.from_long raises the same error with the rows
+    key = (cu.astype(np.int64) * len(up) + cp) * len(uk) + ck
+    dup = np.bincount(key, minlength=len(uu) * len(up) * len(uk))[key] > 1
     return dup if dup.any() else None
 
 

@@ -337,6 +337,7 @@ def validate_file(
         "encoding": encoding,
         "sheet": sheet,
         "units": units,
+        "non_numeric": "missing",  # listed here as findings, cell by cell
     }
     target = src if len(src) > 1 else src[0]
     if isinstance(framework, str | Path):

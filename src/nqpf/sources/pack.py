@@ -109,7 +109,8 @@ _NAME = re.compile(r"^[^\W_][\w.\-]*$")
 _READ_DEFAULTS: dict[str, Any] = {
     "layout": "auto", "unit": None, "period": None, "indicator": None, "value": None,
     "indicators": None, "indicator_name": None, "encoding": None, "sheet": None,
-    "units": "auto", "aliases": None, "duplicates": "error",
+    "units": "auto", "aliases": None, "duplicates": "error", "non_numeric": "error",
+    "parentheses_negative": False, "progress": None,
 }
 
 
@@ -800,7 +801,8 @@ def load_data(
     if not packs:
         return read_panel(path if single else paths, **read_opts)
     plain = [p for p in paths if not is_pack(p)]
-    given = {k: v for k, v in read_opts.items() if v is not None and v != _READ_DEFAULTS[k]}
+    given = {k: v for k, v in read_opts.items()
+             if v is not None and v != _READ_DEFAULTS[k] and k != "progress"}
     if given and not plain:
         raise DataError(
             f"reading options {sorted(given)} do not apply to a data pack: its {PACK_FILE} "

@@ -21,7 +21,8 @@ text is replaced by ``vars: name``, which ``--set name=VALUE`` overrides)::
       - file: x.csv                 # or a list; read_panel options: layout, unit,
         layout: wide                #   period, indicator, value, indicators,
         unit: province              #   indicator_name, encoding, sheet, units,
-        period: year                #   duplicates
+        period: year                #   duplicates, non_numeric (error|missing),
+                                    #   parentheses_negative
       - pack: my-pack/              # a data pack folder (pack.yaml)
       - yearbook: [RDIntense.csv]   # long yearbook exports (read_yearbook_long)
         dictionary: varsList.csv

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError, NqpfError
-from ..output import prepare_out_dir
+from ..output_staging import Staging, begin_output
 from ..report.model import Section, StudyOutput
 from .inputs import groups_mapping, record_input
 from .load import Study, load_study
@@ -110,7 +110,21 @@ def run_study(
     lang = lang or spec.lang
     if lang not in ("zh", "en"):
         raise DataError(f"unknown language {lang!r}; use zh or en")
-    out = prepare_out_dir(Path(out_dir), force)
+    # everything is written into a staging folder, moved into place only once complete
+    stage = begin_output(Path(out_dir), force)
+    try:
+        return _run(study, lang, stage, force, progress)
+    except BaseException:
+        stage.abort()
+        raise
+
+
+def _run(
+    study: Study, lang: str, stage: Staging, force: bool,
+    progress: Callable[[str, int, int], None] | None,
+) -> RunResult:
+    spec = study.spec
+    out = stage.path
     ctx = Context(study=study, lang=lang, out=out, force=force, seed=spec.seed)
 
     from . import sections_analysis as SA
@@ -180,8 +194,11 @@ def run_study(
     write_report(output, out / "report.html", overwrite=ctx.force)
     write_manifest(manifest, out / "manifest.json")
     say("done", total, total)
+    target = stage.commit()
+    for f in output.figures():  # the figures now live in the output folder
+        f.paths = {k: target / Path(v).relative_to(out) for k, v in f.paths.items()}
     return RunResult(
-        out_dir=out,
+        out_dir=target,
         output=output,
         files=manifest["outputs"],
         manifest=manifest,

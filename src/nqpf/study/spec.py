@@ -53,6 +53,8 @@ _FILE_OPTS = (
     "sheet",
     "units",
     "duplicates",
+    "non_numeric",
+    "parentheses_negative",
 )
 
 
@@ -98,6 +100,8 @@ class DataSource(BaseModel):
     sheet: str | int | None = None
     units: Literal["auto", "province", "country", "none"] | None = None
     duplicates: Literal["error", "first", "last", "mean"] | None = None
+    non_numeric: Literal["error", "missing"] | None = None
+    parentheses_negative: bool | None = None
     # yearbook exports (nqpf.sources.readers.read_yearbook_long)
     dictionary: str | None = None
     select: list[str] | None = None

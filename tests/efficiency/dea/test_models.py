@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from scipy.optimize import linprog
 
 from efficiency.dea._cases import HOSPITAL_CCR, HOSPITALS, random_data, ref_ddf, ref_radial, ref_sbm
@@ -370,3 +373,19 @@ def test_nondiscretionary_inputs_banker_morey(monkeypatch):
         run(X, Y, model="ccr", nondiscretionary=[0, 1])
     with pytest.raises(DataError, match="radial"):
         DEASpec("sbm", nondiscretionary=[0])
+# ------------------------------------------------------------------ properties
+_POS = st.floats(0.1, 1000, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=25, deadline=None)
+@given(X=arrays(np.float64, (8, 2), elements=_POS), Y=arrays(np.float64, (8, 1), elements=_POS),
+       c=st.floats(0.01, 100))
+def test_radial_invariants(X, Y, c):
+    crs = run(X, Y, model="ccr").efficiency
+    vrs = run(X, Y, model="bcc").efficiency
+    assert np.all((crs > 0) & (crs <= 1 + 1e-9)) and np.isclose(crs.max(), 1.0)
+    assert np.all(vrs >= crs - 1e-9)  # a larger technology set under CRS: never more efficient
+    np.testing.assert_allclose(run(X * c, Y, model="ccr").efficiency, crs, rtol=1e-7)  # units
+    order = np.random.default_rng(0).permutation(8)  # the order of the units does not matter
+    np.testing.assert_allclose(run(X[order], Y[order], model="ccr").efficiency, crs[order],
+                               rtol=1e-7)

@@ -134,7 +134,7 @@ class DEAResult:
         if self.betas is not None:
             files["betas.csv"] = self.betas
         for name, df in files.items():
-            df.to_csv(out / name, index=False)
+            df.to_csv(out / name, index=False, encoding="utf-8-sig")  # Excel reads it as UTF-8
         meta = {"params": self.params, "warnings": self.warnings}
         (out / "spec.json").write_text(
             json.dumps(meta, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
