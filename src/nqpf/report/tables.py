@@ -78,16 +78,19 @@ _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 
 
 # ====================================================================== frames
-def table_frame(item: TableItem) -> pd.DataFrame:
+def table_frame(item: TableItem, data: bool = False) -> pd.DataFrame:
     """The frame as it is written: index as columns when ``item.index``, column names as text.
 
-    Multi-level column names are joined with `` / ``. The caller's frame is not changed.
+    ``data=True``: the machine-readable variant (``item.data``) when the item has one, as
+    CSV and Stata files are written. Multi-level column names are joined with `` / ``.
+    The caller's frame is not changed.
     """
-    if not isinstance(item.frame, pd.DataFrame):
+    frame = item.data if data and item.data is not None else item.frame
+    if not isinstance(frame, pd.DataFrame):
         raise DataError(
-            f"table {item.name!r}: frame is a {type(item.frame).__name__}, expected a DataFrame"
+            f"table {item.name!r}: frame is a {type(frame).__name__}, expected a DataFrame"
         )
-    df = item.frame.reset_index() if item.index else item.frame.copy()
+    df = frame.reset_index() if item.index else frame.copy()
     cols = []
     for c in df.columns:
         if isinstance(c, tuple):
@@ -855,6 +858,7 @@ def write_tables(
     for it in items:
         _check_digits(it)
     frames = [table_frame(it) for it in items]
+    data = [table_frame(it, data=True) for it in items]
     targets = _targets(items, out, fmts)
     if not overwrite:
         existing = [str(p) for p in targets if p.exists()]
@@ -869,7 +873,7 @@ def write_tables(
         p = out / "tables.xlsx"
         _atomic(p, lambda tmp: _write_xlsx(tmp, output.title, items, frames, output.lang))
         written.append(p)
-    for it, df in zip(items, frames, strict=True):
+    for it, df in zip(items, data, strict=True):
         for f in fmts:
             if f == "csv":
                 p = out / "tables" / f"{it.name}.csv"

@@ -36,7 +36,8 @@ from .sections_common import Context, section_error, zh_en
 __all__ = ["RunResult", "run_study", "FIXED_NAMES"]
 
 #: The fixed names at the top of an output folder.
-FIXED_NAMES = ("report.html", "tables.xlsx", "manifest.json", "tables", "figures")
+FIXED_NAMES = ("report.html", "report.docx", "report.pdf", "tables.xlsx", "manifest.json",
+               "tables", "figures")
 
 Progress = Callable[[str, int, int], None]
 
@@ -149,6 +150,9 @@ def run_study(
     say("report", len(steps), total)
     t0 = time.perf_counter()
     sections = _sections(ctx, results, analyses)
+    from .sections_common import finish_tables
+
+    finish_tables(ctx, sections)
     if ctx.figures_enabled():
         from ..report.fonts import font_note
 
@@ -164,6 +168,19 @@ def run_study(
     from .manifest import build_manifest, write_manifest
 
     files = _write(ctx, output)
+    from ..report.docx import docx_available, write_docx
+    from ..report.pdf import chromium_path, print_pdf
+
+    if docx_available():
+        write_docx(output, out / "report.docx", overwrite=ctx.force)
+        files.append("report.docx")
+    else:
+        ctx.notes.append(zh_en(lang, "未生成 Word 报告: 需要 python-docx (pip install "
+                               "'nqpf[docx]')", "No Word report: it needs python-docx (pip "
+                               "install 'nqpf[docx]')"))
+    pdf = chromium_path() is not None
+    if pdf:
+        files.append("report.pdf")
     timings["report"] = round(time.perf_counter() - t0, 3)
     manifest = build_manifest(ctx, timings, sorted(set(files) | {"manifest.json"}))
     output.manifest = manifest
@@ -171,6 +188,17 @@ def run_study(
     from ..report.html import write_report
 
     write_report(output, out / "report.html", overwrite=ctx.force)
+    if pdf:
+        try:
+            if (out / "report.pdf").exists() and not ctx.force:
+                raise DataError(f"{out / 'report.pdf'} exists; pass --force")
+            print_pdf(out / "report.html", out / "report.pdf")
+        except DataError as e:
+            manifest["outputs"] = [f for f in manifest["outputs"] if f != "report.pdf"]
+            ctx.notes.append(zh_en(lang, f"未生成 PDF 报告: {e}", f"No PDF report: {e}"))
+    else:
+        ctx.notes.append(zh_en(lang, "未生成 PDF 报告: 需要 Chromium (apt-get install chromium)",
+                               "No PDF report: it needs Chromium (apt-get install chromium)"))
     write_manifest(manifest, out / "manifest.json")
     say("done", total, total)
     return RunResult(
@@ -264,9 +292,10 @@ def read_data(ctx: Context) -> Any:
 def _read_source(ctx: Context, src: Any, key: str) -> Any:
     kind = src.kind
     if kind == "builtin":
-        from ..demo import demo_data_path, load_demo_panel
+        from ..demo import DEMO_SERIES_NAMES, demo_data_path, load_demo_panel
 
         record_input(ctx, demo_data_path(), f"{key} builtin {src.builtin}")
+        ctx.params.setdefault("series_names", {}).update(DEMO_SERIES_NAMES)
         return load_demo_panel()
     if kind == "file":
         from ..sources.pack import load_data
@@ -296,6 +325,11 @@ def _read_source(ctx: Context, src: Any, key: str) -> Any:
             dictionary = ctx.study.resolve_path(src.dictionary, f"{key}.dictionary")
             record_input(ctx, dictionary, f"{key} dictionary")
         res = read_yearbook_long([str(p) for p in paths], dictionary=dictionary)
+        names = ctx.params.setdefault("series_names", {})
+        for _, r in res.dictionary.iterrows():
+            zh = str(r.get("short_zh") or r.get("name_zh") or r["code"])
+            en = str(r.get("name_en") or zh)
+            names[str(r["code"])] = (zh, en if en and en != "nan" else zh)
         panel = res.panel
         if src.select:
             panel = panel.sel(indicators=res.select(src.select))
@@ -304,6 +338,8 @@ def _read_source(ctx: Context, src: Any, key: str) -> Any:
 
     p = ctx.study.resolve_path(src.ceads, f"{key}.ceads")
     record_input(ctx, p, f"{key} ceads")
+    ctx.params.setdefault("series_names", {}).setdefault(
+        "co2", ("二氧化碳排放量", "CO2 emissions"))
     return read_ceads(p, level=src.level or "auto")
 
 
@@ -445,6 +481,7 @@ def _continents(units: list[str], lang: str) -> dict[str, str]:
 
 # ---------------------------------------------------------------------- sections and files
 _ORDER = (
+    "summary",
     "framework",
     "weights",
     "index",
@@ -479,6 +516,9 @@ def _sections(ctx: Context, results: dict[str, Any], analyses: list[str]) -> lis
         made[key] = sec
     if "robustness" in results:
         made["robustness"] = SI.robustness_section(ctx, results["robustness"])
+    from .sections_summary import summary_section
+
+    made["summary"] = summary_section(ctx, made, results)
     return [made[k] for k in _ORDER if k in made]
 
 
@@ -529,4 +569,5 @@ def _summary_lines(ctx: Context, output: StudyOutput) -> list[str]:
     if left:
         lines.append(zh_en(lang, f"因数据不完整未纳入: {len(left)} 个单位",
                            f"Left out for incomplete data: {len(left)} units"))
+    lines += ctx.notes
     return lines
