@@ -127,6 +127,27 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "slope": ("斜率", "Slope"),
     "intercept": ("截距", "Intercept"),
     "r2": ("R²", "R²"),
+    "total": ("总体泰尔指数", "Total"),
+    "between": ("组间差异", "Between"),
+    "between_share": ("组间贡献率", "Between share"),
+    "weight_share": ("人口/单位占比", "Weight share"),
+    "value_share": ("得分占比", "Value share"),
+    "between_term": ("组间项", "Between term"),
+    "kind": ("类型", "Kind"),
+    "lag_class": ("邻域类型", "Neighbours' class"),
+    "solution": ("解", "Solution"),
+    "class": ("类型", "Class"),
+    "probability": ("概率", "Probability"),
+    "row_total": ("行合计", "Row total"),
+    "mfpt": ("平均首达时间", "Mean first passage time"),
+    "test": ("检验", "Test"),
+    "statistic": ("统计量", "Statistic"),
+    "dof": ("自由度", "df"),
+    "variable": ("变量", "Variable"),
+    "expected": ("期望值", "Expected"),
+    "p_norm": ("p 值 (正态)", "p (normal)"),
+    "lag": ("空间滞后", "Spatial lag"),
+    "Ii": ("局部莫兰指数", "Local I"),
     # spatial
     "moran_i": ("莫兰指数", "Moran's I"),
     "moran_p_sim": ("p 值 (置换)", "p (permutation)"),
@@ -324,10 +345,27 @@ VALUES: dict[str, tuple[str, str]] = {
     "imbalanced decline": ("失调衰退", "imbalanced decline"),
     "coordinated development": ("协调发展", "coordinated development"),
     "absolute:unit": ("绝对 β 收敛", "absolute β convergence"),
+    "T": ("泰尔 T 指数", "Theil T"),
+    "L": ("泰尔 L 指数", "Theil L"),
+    "low": ("低水平", "low"),
+    "mid-low": ("中低水平", "middle-low"),
+    "mid-high": ("中高水平", "middle-high"),
+    "high": ("高水平", "high"),
+    "middle": ("中等水平", "middle"),
+    "time_homogeneity_Q": ("时间齐性 Q 检验", "time homogeneity, Q test"),
+    "time_homogeneity_LR": ("时间齐性 LR 检验", "time homogeneity, LR test"),
+    "spatial_homogeneity_Q": ("空间齐性 Q 检验", "spatial homogeneity, Q test"),
+    "spatial_homogeneity_LR": ("空间齐性 LR 检验", "spatial homogeneity, LR test"),
+    "moran_i": ("莫兰指数", "Moran's I"),
+    "geary_c": ("吉尔里指数", "Geary's C"),
+    "value": ("得分", "score"),
+    "not significant": ("不显著", "not significant"),
 }
 
 _ZH = 0
 _EN = 1
+_HEADS = {"strong": ("优势", "strong"), "weak": ("短板", "weak"), "strength": ("优势", "strong"),
+          "weakness": ("短板", "weak"), "优势": ("优势", "strong"), "短板": ("短板", "weak")}
 
 
 def _k(lang: str) -> int:
@@ -368,6 +406,10 @@ ID_COLUMNS = frozenset({
 })
 
 
+#: columns whose cells are unit codes
+UNIT_COLUMNS = frozenset({"best_in_type", "best_unit", "top_unit"})
+
+
 def _value(v: Any, lang: str, names: Mapping[str, str]) -> Any:
     if not isinstance(v, str):
         return v
@@ -376,9 +418,9 @@ def _value(v: Any, lang: str, names: Mapping[str, str]) -> Any:
     got = VALUES.get(v)
     if got:
         return got[_k(lang)]
-    m = re.fullmatch(r"(strong|weak|strength|weakness):\s*(.+)", v)
-    if m:
-        head = VALUES[m.group(1)][_k(lang)]
+    m = re.fullmatch(r"(strong|weak|strength|weakness|优势|短板)[:：]\s*(.+)", v)
+    if m and names:
+        head = _HEADS.get(m.group(1), (m.group(1), m.group(1)))[_k(lang)]
         return head + ("：" if _k(lang) == _ZH else ": ") + _listed(m.group(2), lang, names)
     if "," in v or "、" in v:
         pieces = [p.strip() for p in re.split(r"[,、]", v)]
@@ -398,6 +440,7 @@ def readable(
     lang: str,
     names: Mapping[str, str] | None = None,
     keep: tuple[str, ...] = (),
+    units: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """A result frame as a reader sees it: labelled columns, named codes, integer years.
 
@@ -413,6 +456,9 @@ def readable(
     keep : tuple of str
         Columns whose values are left as they are (codes a reader needs, such as
         the unit code).
+    units : mapping, optional
+        Unit code → name, for the columns that name a unit by its code (``top``,
+        ``best_in_type``, ``best_unit``).
     """
     names = dict(names or {})
     k = _k(lang)
@@ -446,6 +492,9 @@ def readable(
             out[c] = _integer_years(s)
             s = out[c]
         if str(c) in keep or pd.api.types.is_numeric_dtype(s):
+            continue
+        if str(c) in UNIT_COLUMNS and units:
+            out[c] = [units.get(v, v) if isinstance(v, str) else v for v in s]
             continue
         ids = names if str(c) in ID_COLUMNS else {}
         out[c] = [_value(v, lang, ids) for v in s]

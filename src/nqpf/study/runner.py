@@ -59,7 +59,12 @@ class RunResult:
     index : IndexResult
         The composite index.
     lines : list of str
-        A short summary of the run (data, index, sections, notes).
+        A short summary of the run (data, index, sections, notes), in the report's language.
+    notes : list of str
+        The points a reader should check (the key findings' cautions), in the report's
+        language, with table citations numbered as in the report.
+    closing : list of str
+        Where each output is, in the report's language.
     """
 
     out_dir: Path
@@ -68,6 +73,8 @@ class RunResult:
     manifest: dict[str, Any]
     index: Any
     lines: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    closing: list[str] = field(default_factory=list)
 
     @property
     def report(self) -> Path:
@@ -201,6 +208,10 @@ def run_study(
                                "No PDF report: it needs Chromium (apt-get install chromium)"))
     write_manifest(manifest, out / "manifest.json")
     say("done", total, total)
+    from ..report.layout import layout
+
+    lay = layout(output)
+    notes = [lay.text(n) for n in (sections[0].notes if sections else [])]
     return RunResult(
         out_dir=out,
         output=output,
@@ -208,7 +219,28 @@ def run_study(
         manifest=manifest,
         index=ctx.index,
         lines=_summary_lines(ctx, output),
+        notes=notes,
+        closing=_closing_lines(out, manifest["outputs"], lang),
     )
+
+
+def _closing_lines(out: Path, outputs: list[str], lang: str) -> list[str]:
+    """Where the report, the Word and PDF versions, the tables, figures and manifest are."""
+    have = set(outputs)
+    rows = [("report.html", "报告", "Report")]
+    if "report.docx" in have:
+        rows.append(("report.docx", "Word 报告", "Word"))
+    if "report.pdf" in have:
+        rows.append(("report.pdf", "PDF 报告", "PDF"))
+    lines = [zh_en(lang, f"{zh}: {out / name}", f"{en}: {out / name}") for name, zh, en in rows]
+    if any(f.startswith("tables") for f in have):
+        lines.append(zh_en(lang, f"表格: {out / 'tables.xlsx'} 与 {out / 'tables'}/",
+                           f"Tables: {out / 'tables.xlsx'} and {out / 'tables'}/"))
+    if any(f.startswith("figures/") for f in have):
+        lines.append(zh_en(lang, f"图: {out / 'figures'}/", f"Figures: {out / 'figures'}/"))
+    lines.append(zh_en(lang, f"运行清单: {out / 'manifest.json'}",
+                       f"Manifest: {out / 'manifest.json'}"))
+    return lines
 
 
 # ---------------------------------------------------------------------- data
@@ -327,9 +359,7 @@ def _read_source(ctx: Context, src: Any, key: str) -> Any:
         res = read_yearbook_long([str(p) for p in paths], dictionary=dictionary)
         names = ctx.params.setdefault("series_names", {})
         for _, r in res.dictionary.iterrows():
-            zh = str(r.get("short_zh") or r.get("name_zh") or r["code"])
-            en = str(r.get("name_en") or zh)
-            names[str(r["code"])] = (zh, en if en and en != "nan" else zh)
+            names[str(r["code"])] = _yearbook_name(r)
         panel = res.panel
         if src.select:
             panel = panel.sel(indicators=res.select(src.select))
@@ -341,6 +371,19 @@ def _read_source(ctx: Context, src: Any, key: str) -> Any:
     ctx.params.setdefault("series_names", {}).setdefault(
         "co2", ("二氧化碳排放量", "CO2 emissions"))
     return read_ceads(p, level=src.level or "auto")
+
+
+def _yearbook_name(r: Any) -> tuple[str, str]:
+    """(zh, en) name of a yearbook series: the last two levels of its block path
+    (专利授权(发明)), else its Chinese name; English when the dictionary has one, else the code."""
+    code = str(r["code"])
+    path = [p for p in str(r.get("path_zh") or "").split(";") if p and p != "nan"]
+    if len(path) >= 2:
+        zh = path[-1] if path[-2] in path[-1] else f"{path[-2]}({path[-1]})"
+    else:
+        zh = str(r.get("name_zh") or code)
+    en = str(r.get("name_en") or "")
+    return zh, (en if en and en != "nan" else code)
 
 
 # ---------------------------------------------------------------------- cleaning
@@ -542,6 +585,8 @@ def _rel(out: Path, p: Path) -> str:
 
 
 def _summary_lines(ctx: Context, output: StudyOutput) -> list[str]:
+    from ..report.vocab import recipe_text
+
     lang = ctx.lang
     ind = ctx.indicators
     lines = [
@@ -552,8 +597,8 @@ def _summary_lines(ctx: Context, output: StudyOutput) -> list[str]:
             f"Data: {ind.shape[0]} units, {ind.periods[0]}–{ind.periods[-1]}, "
             f"{ind.shape[2]} indicators",
         ),
-        zh_en(lang, f"指数: {ctx.index.recipe.describe()}",
-              f"Index: {ctx.index.recipe.describe()}"),
+        zh_en(lang, f"指数: {recipe_text(ctx.index.recipe, lang)}",
+              f"Index: {recipe_text(ctx.index.recipe, lang)}"),
         zh_en(
             lang,
             f"报告章节: {', '.join(s.title for s in output.sections)}",

@@ -155,9 +155,21 @@ def finish_tables(ctx: Context, sections: list[Section]) -> None:
                 hidden.append("unit")
             keep = tuple(dict.fromkeys(["unit", *hidden]))
             item.data = item.frame
-            item.frame = readable(item.frame, ctx.lang, names, keep=keep)
+            codes = _unit_codes(item.frame)
+            item.frame = readable(item.frame, ctx.lang, names, keep=keep,
+                                  units={u: ctx.label(u) for u in codes})
             item.hidden = tuple(names.get(h, label(h, ctx.lang)) if h not in ("unit",)
                                 else label(h, ctx.lang) for h in hidden)
+
+
+def _unit_codes(df: pd.DataFrame) -> set[str]:
+    from ..report.vocab import UNIT_COLUMNS
+
+    out: set[str] = set()
+    for c in df.columns:
+        if str(c) in UNIT_COLUMNS:
+            out |= {v for v in df[c] if isinstance(v, str)}
+    return out
 
 
 def section_error(section: str, e: NqpfError) -> DataError:
