@@ -317,6 +317,9 @@ def read_data(ctx: Context) -> Any:
             with np.errstate(invalid="ignore", divide="ignore"):
                 x = x / den
         raw = raw.with_indicator(d.id, x * d.scale)
+        if d.name_zh or d.name_en:
+            ctx.params.setdefault("series_names", {})[d.id] = (
+                d.name_zh or d.name_en or d.id, d.name_en or d.name_zh or d.id)
     ctx.raw = raw
     return raw
 

@@ -124,6 +124,9 @@ class Context:
             section.notes.append(zh_en(self.lang, f"未绘制图 {name}: {e}", f"Figure {name} "
                                        f"not drawn: {e}"))
             return None
+        # the figure's own notes (the map's source, units without a boundary) go under it
+        own = [n for n in getattr(fig, "nqpf_notes", []) if n]
+        note = note or zh_en(self.lang, "；", "; ").join(own)
         item = FigureItem(name=name, title=title, paths=dict(paths), note=note)
         section.figures.append(item)
         return item

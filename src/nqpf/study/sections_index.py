@@ -584,6 +584,8 @@ def robustness_section(ctx: Context, res: Any) -> Section:
     ))
     for w in res.warnings:
         sec.notes.append(w)
-    ctx.figure(sec, "robustness_ranks", zh_en(lang, "排名区间", "Rank intervals"),
-               lambda F: res.plot())
+    title = zh_en(lang, f"{last} 年排名区间 ({p['replications']} 次重复)",
+                  f"Rank intervals, {last} ({p['replications']} replications)")
+    ctx.figure(sec, "robustness_ranks", title,
+               lambda F: F.rank_intervals(rk, lang=lang, title=title))
     return sec

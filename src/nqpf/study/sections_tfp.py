@@ -197,9 +197,10 @@ def section(ctx: Context, res: TfpResults) -> Section:
             f"{m.index[-1]} {len(front)} units are on the frontier (efficiency 1): {shown}.",
         ))
         frame = eff[["unit", "period", "efficiency"]]
-        ctx.figure(sec, "tfp_efficiency", zh_en(lang, "平均 DEA 效率", "Mean DEA efficiency"),
+        etitle = zh_en(lang, "平均 DEA 效率", "Mean DEA efficiency")
+        ctx.figure(sec, "tfp_efficiency", etitle,
                    lambda F: F.efficiency_trend(frame, ctx.groups, lang=lang, kind="level",
-                                                value="efficiency"))
+                                                value="efficiency", title=etitle))
     if res.productivity is not None:
         pr = res.productivity
         code = str(pr.params.get("index", "index"))
@@ -273,7 +274,9 @@ def section(ctx: Context, res: TfpResults) -> Section:
             f"({{tbl:tfp_growth_summary}}).",
         ))
         frame = gr.tfp[["unit", "period", "tfp_growth"]].dropna()
-        ctx.figure(sec, "tfp_growth", zh_en(lang, "TFP 增长率均值", "Mean TFP growth"),
+        gtitle = zh_en(lang, "TFP 增长率均值 (增长核算)", "Mean TFP growth (growth accounting)")
+        ctx.figure(sec, "tfp_growth", gtitle,
                    lambda F: F.efficiency_trend(frame, ctx.groups, lang=lang, kind="level",
-                                                value="tfp_growth"))
+                                                value="tfp_growth", title=gtitle,
+                                                ylabel=zh_en(lang, "TFP 增长率", "TFP growth")))
     return sec

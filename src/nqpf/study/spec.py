@@ -146,13 +146,18 @@ class DataSource(BaseModel):
 
 
 class DerivedSeries(BaseModel):
-    """A series computed from others before the framework: ``series / denominator × scale``."""
+    """A series computed from others before the framework: ``series / denominator × scale``.
+
+    ``name_zh`` / ``name_en`` name it in reports (the DEA model's description, for one).
+    """
 
     model_config = _CONFIG
     id: str
     series: str
     denominator: str | None = None
     scale: float = 1.0
+    name_zh: str | None = None
+    name_en: str | None = None
 
 
 class OutlierSpec(BaseModel):
