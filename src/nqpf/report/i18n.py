@@ -123,13 +123,14 @@ STRINGS: dict[str, dict[str, str]] = {
     # ---------------------------------------------------------------- LaTeX
     "latex.note": {"zh": "注：", "en": "Note: "},
     "latex.cjk_comment": {
-        "zh": "本表含中文：请用 XeLaTeX 编译，并在导言区加载 ctex 或 xeCJK 宏包；需要 booktabs。",
+        "zh": "本表含中文：请用 XeLaTeX 编译，并在导言区加载 ctex 或 xeCJK 宏包；需要 booktabs、"
+        "graphicx 与 longtable。",
         "en": "This table contains Chinese text: compile with XeLaTeX and load ctex or "
-        "xeCJK in the preamble; booktabs is required.",
+        "xeCJK in the preamble; booktabs, graphicx and longtable are required.",
     },
     "latex.comment": {
-        "zh": "需要 booktabs 宏包。",
-        "en": "Requires the booktabs package.",
+        "zh": "需要 booktabs、graphicx 与 longtable 宏包。",
+        "en": "Requires the booktabs, graphicx and longtable packages.",
     },
     # ---------------------------------------------------------------- section titles
     "section.framework": {"zh": "指标体系与数据", "en": "Framework and data coverage"},

@@ -657,14 +657,23 @@ def latex_escape(text: str) -> str:
     return re.sub(r"\s*[\r\n]+\s*", " ", s)
 
 
+#: Tables longer than this are written as a ``longtable`` (a float cannot break across pages).
+LATEX_LONG = 40
+
+
 def latex_table(item: TableItem, lang: str = "en") -> str:
-    r"""One table as LaTeX source: ``table`` float, booktabs rules, caption, label, note.
+    r"""One table as LaTeX source: booktabs rules, caption, label, note; long tables break.
 
     Numbers are rounded to ``item.digits`` decimals and right-aligned; text
     columns are left-aligned and escaped; missing cells are empty. The label is
-    ``tab:<name>``. Chinese text is kept as is: a comment at the top says to
-    compile with XeLaTeX and ``ctex`` or ``xeCJK`` (the booktabs rules follow
-    Fear's booktabs manual: no vertical rules, ``\toprule``/``\midrule``/``\bottomrule``).
+    ``tab:<name>``. A table of at most :data:`LATEX_LONG` rows is a ``table`` float
+    whose tabular is scaled down to the text width when it is wider (``
+esizebox``
+    of graphicx, only then); a longer one is a ``longtable`` (longtable package) that
+    breaks across pages with its header repeated, set in ``ootnotesize`` with narrow
+    column gaps. Chinese text is kept as is: a comment at the top says to compile
+    with XeLaTeX and ``ctex`` (the booktabs rules follow Fear's booktabs manual: no
+    vertical rules, ``	oprule``/``\midrule``/``ottomrule``).
     """
     df = table_frame(item)
     digits = _check_digits(item)
@@ -684,26 +693,52 @@ def latex_table(item: TableItem, lang: str = "en") -> str:
         str(v) for k, col in zip(kinds, cols, strict=True) if k == "text" for v in col
     )
     comment = t("latex.cjk_comment" if _CJK.search(every) else "latex.comment", lang)
+    note = latex_escape(t("latex.note", lang) + item.note) if item.note else ""
+    caption = r"\caption{" + latex_escape(item.title) + "}"
+    label = r"\label{tab:" + item.name + "}"
+    if len(df) > LATEX_LONG:
+        n = df.shape[1]
+        size = r"\footnotesize" if n <= 7 else (r"\scriptsize" if n <= 10 else r"\tiny")
+        lines = [
+            f"% nqpf table {item.name}: {latex_escape(comment)}",
+            r"\begingroup" + size + r"\setlength{\tabcolsep}{3pt}",
+            r"\begin{longtable}{" + align + "}",
+            caption + label + r" \\",
+            r"\toprule",
+            head,
+            r"\midrule",
+            r"\endfirsthead",
+            r"\toprule",
+            head,
+            r"\midrule",
+            r"\endhead",
+            r"\bottomrule",
+            r"\endlastfoot",
+            *rows,
+        ]
+        if note:
+            lines.append(r"\multicolumn{" + str(n) + r"}{p{0.9\linewidth}}{" + note + r"} \\")
+        lines += [r"\end{longtable}", r"\endgroup", ""]
+        return "\n".join(lines)
     lines = [
         f"% nqpf table {item.name}: {latex_escape(comment)}",
         r"\begin{table}[htbp]",
         r"\centering",
-        r"\caption{" + latex_escape(item.title) + "}",
-        r"\label{tab:" + item.name + "}",
+        caption,
+        label,
+        r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%",
         r"\begin{tabular}{" + align + "}",
         r"\toprule",
         head,
         r"\midrule",
         *rows,
         r"\bottomrule",
-        r"\end{tabular}",
+        r"\end{tabular}}",
     ]
-    if item.note:
+    if note:
         lines += [
             r"\par\smallskip",
-            r"\begin{minipage}{0.95\linewidth}\footnotesize "
-            + latex_escape(t("latex.note", lang) + item.note)
-            + r"\end{minipage}",
+            r"\begin{minipage}{0.95\linewidth}\footnotesize " + note + r"\end{minipage}",
         ]
     lines += [r"\end{table}", ""]
     return "\n".join(lines)

@@ -477,13 +477,14 @@ def readable(
                 rename[c] = base
             else:
                 drop.append(c)
-    if "type_name" in cols and "type_name_zh" in cols and "type_name_en" not in cols:
-        # typology: type_name (English) and type_name_zh
-        if k == _ZH:
-            drop.append("type_name")
-            rename["type_name_zh"] = "type_name"
-        else:
-            drop.append("type_name_zh")
+    for c in cols:  # X (English) beside X_zh alone: typology's type_name, coupling's stage
+        m = re.fullmatch(r"(.+)_zh", c)
+        if m and m.group(1) in cols and f"{m.group(1)}_en" not in cols:
+            if k == _ZH:
+                drop.append(m.group(1))
+                rename[c] = m.group(1)
+            else:
+                drop.append(c)
     out = out.drop(columns=[c for c in dict.fromkeys(drop) if c not in rename])
     out = out.rename(columns=rename)
     for c in out.columns:

@@ -320,6 +320,9 @@ def read_data(ctx: Context) -> Any:
         if d.name_zh or d.name_en:
             ctx.params.setdefault("series_names", {})[d.id] = (
                 d.name_zh or d.name_en or d.id, d.name_en or d.name_zh or d.id)
+    names = ctx.params.setdefault("series_names", {})
+    for sid, t in spec.series_names.items():
+        names[sid] = (t.text("zh"), t.text("en"))
     ctx.raw = raw
     return raw
 

@@ -121,8 +121,8 @@ class Context:
                 overwrite=self.force,
             )
         except DataError as e:
-            section.notes.append(zh_en(self.lang, f"未绘制图 {name}: {e}", f"Figure {name} "
-                                       f"not drawn: {e}"))
+            section.notes.append(zh_en(self.lang, f"未绘制“{title}”: {e}",
+                                       f"Figure “{title}” not drawn: {e}"))
             return None
         # the figure's own notes (the map's source, units without a boundary) go under it
         own = [n for n in getattr(fig, "nqpf_notes", []) if n]

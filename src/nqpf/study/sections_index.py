@@ -524,9 +524,11 @@ def dimensions_section(ctx: Context) -> Section | None:
     ctx.figure(sec, "dimension_heatmap", zh_en(lang, f"{last} 年分维度得分", f"Dimension scores, "
                                                f"{last}"),
                lambda F: F.heatmap(heat, lang=lang))
-    ctx.figure(sec, "dimension_radar", zh_en(lang, f"{last} 年前列单位的维度轮廓",
-                                             f"Dimension profiles of the leading units, {last}"),
-               lambda F: F.radar(prof, lang=lang, units=order[:6]))
+    if len(dims) >= 3:  # a radar of two axes is a line
+        ctx.figure(sec, "dimension_radar", zh_en(lang, f"{last} 年前列单位的维度轮廓",
+                                                 f"Dimension profiles of the leading units, "
+                                                 f"{last}"),
+                   lambda F: F.radar(prof, lang=lang, units=order[:6]))
     return sec
 
 

@@ -425,6 +425,9 @@ class StudySpec(BaseModel):
     vars: dict[str, str] = Field(default_factory=dict)
     data: list[DataSource] = Field(min_length=1)
     derive: list[DerivedSeries] = Field(default_factory=list)
+    #: names of data series in the report ({series: {zh: 资本存量, en: capital stock}}), for
+    #: the series the framework does not name (the DEA inputs and outputs, say)
+    series_names: dict[str, Title] = Field(default_factory=dict)
     framework: str | dict[str, Any]
     periods: Periods | list[int] | None = None
     groups: str | dict[str, str] | None = None
