@@ -50,6 +50,17 @@ class _Node:
             yield from c.walk()
 
 
+def _leaf_sum(node: _Node) -> float | None:
+    """The sum of the expert weights of the indicators under ``node``; None if one lacks one."""
+    if node.level == "indicator":
+        return node.weight
+    parts = [c.weight if c.weight is not None and c.level == "indicator" else _leaf_sum(c)
+             for c in node.children]
+    if any(p is None for p in parts):
+        return None
+    return float(sum(parts))
+
+
 def _tree(framework) -> _Node:
     pos = {ind.id: k for k, ind in enumerate(framework.indicators)}
 
@@ -367,14 +378,17 @@ class _Ctx:
     def _one_weight(self, node: _Node, X: np.ndarray, labels: list[str], method: str) -> np.ndarray:
         kw: dict[str, Any] = {}
         if method == "expert":
-            given = [c.weight for c in node.children]
+            # a (sub-)dimension without a weight of its own weighs the sum of its indicators'
+            # weights: the official framework's one 权重 per indicator, summing to 1 over all
+            given = [c.weight if c.weight is not None else _leaf_sum(c) for c in node.children]
             if len(given) == 1:
                 given = [1.0]  # an only child carries its parent's whole weight
             if any(g is None for g in given):
-                missing = [c.id for c in node.children if c.weight is None]
+                missing = [c.id for c, g in zip(node.children, given, strict=True) if g is None]
                 raise FrameworkError(
                     f"expert weights: node {node.id!r} has children without a weight: {missing}; "
-                    "give weights in the framework or choose another weighting method"
+                    "give a weight to every indicator (the dimensions then weigh the sum of "
+                    "theirs) or to every node, or choose another weighting method"
                 )
             kw["weights"] = np.asarray(given, dtype=float)
         elif method == "ahp":
