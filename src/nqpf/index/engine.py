@@ -50,6 +50,37 @@ class _Node:
             yield from c.walk()
 
 
+def _empty_periods(panel: Panel, recipe: Recipe) -> list[dict[str, Any]]:
+    """Indicators with no value for any unit in a period.
+
+    Scoring such a period on the other indicators silently changes what its ranking
+    measures, so it is an error unless the recipe's ``params["empty_period"]`` is
+    ``"renormalise"`` (the period is then scored on the indicators it has, weights
+    renormalised, and the list is returned for the report to say so).
+    """
+    if panel.shape[0] == 0:
+        return []
+    gone = np.isnan(panel.values).all(axis=0)  # periods x indicators
+    found = [{"indicator": panel.indicators[j], "period": panel.periods[t]}
+             for t, j in zip(*np.nonzero(gone), strict=True)]
+    if not found:
+        return []
+    mode = recipe.params.get("empty_period", "error")
+    if mode not in ("error", "renormalise"):
+        raise DataError(f"params empty_period {mode!r}: use 'error' or 'renormalise'")
+    if mode == "error":
+        shown = "; ".join(f"{f['indicator']} in {f['period']}" for f in found[:10])
+        raise DataError(
+            f"indicator(s) missing for every unit in a period: {shown}"
+            + (" …" if len(found) > 10 else "")
+            + ". Scoring those periods on the other indicators would change what the index "
+            "measures; fill or drop the indicator, or score them anyway with the recipe "
+            "parameter empty_period: renormalise (study file: index: {params: {empty_period: "
+            "renormalise}})"
+        )
+    return found
+
+
 def _leaf_sum(node: _Node) -> float | None:
     """The sum of the expert weights of the indicators under ``node``; None if one lacks one."""
     if node.level == "indicator":
@@ -242,6 +273,7 @@ def build_index(
     directions = np.array([i.direction for i in fw.indicators], dtype=float)
     tables: dict[str, pd.DataFrame] = {}
 
+    empty = _empty_periods(panel, recipe)
     # ---- normalise the leaves
     base = None
     if recipe.panel_mode == "base-year":
@@ -346,6 +378,7 @@ def build_index(
             "n_periods": n_t,
             "imputed_cells": int(panel.imputed.sum()),
             "unscored": len(unscored),
+            "empty_periods": empty,
         },
         unscored=unscored,
     )

@@ -69,6 +69,11 @@ TITLES = {
     "convergence_transition_paths": ("相对转移路径", "Relative transition paths"),
     "coupling_levels": ("耦合协调等级划分", "Classes of the coupling coordination degree"),
     "markov_classes": ("马尔可夫状态划分", "Markov classes"),
+    "markov_cutoffs": ("马尔可夫状态的分界值", "Class limits of the Markov chain"),
+    "markov_transitions": ("马尔可夫转移概率 (长表)", "Markov transition probabilities (long)"),
+    "markov_steady_state": ("稳态分布", "Steady-state distribution"),
+    "markov_mfpt": ("平均首达时间", "Mean first passage times"),
+    "markov_tests": ("时间齐性检验", "Tests of time homogeneity"),
     "moran_summary": ("全局莫兰指数", "Global Moran's I"),
 }
 

@@ -445,6 +445,23 @@ def index_section(ctx: Context) -> Section:
             f"{trend} from {gap0:.4f} in {first} to {gap1:.4f} ({{tbl:group_summary}}).",
         ))
         ctx.params["group_gap"] = (gap0, gap1)
+    empty = res.meta.get("empty_periods") or []
+    if empty:
+        names = ctx.names()
+        sep = zh_en(lang, "、", "; ")
+        shown = sep.join(
+            zh_en(lang, f"{f['period']} 年的“{names.get(f['indicator'], f['indicator'])}”",
+                  f"“{names.get(f['indicator'], f['indicator'])}” in {f['period']}")
+            for f in empty)
+        sec.notes.append(zh_en(
+            lang,
+            f"以下指标在当年所有单位均缺失: {shown}。按设置 (empty_period: renormalise), 这些年份"
+            f"仅用其余指标计算综合指数 (权重重新归一化), 其排名与其他年份不完全可比。",
+            f"These indicators are missing for every unit in a period: {shown}. As set "
+            f"(empty_period: renormalise), those periods are scored on the other indicators "
+            f"with the weights renormalised; their ranks are not fully comparable with the "
+            f"other periods'.",
+        ))
     long = s[["unit", "period", "score"]].reset_index(drop=True)
     groups = ctx.groups or dict.fromkeys(res.units, zh_en(lang, "全部", "All"))
     ctx.figure(sec, "index_trend_by_group", zh_en(lang, "分组综合指数均值", "Mean index by "
