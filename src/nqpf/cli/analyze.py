@@ -11,6 +11,8 @@ from rich.markup import escape
 from .common import (
     ForceOpt,
     LangOpt,
+    PeriodOpt,
+    UnitOpt,
     UnitsOpt,
     check_lang,
     err,
@@ -80,6 +82,8 @@ def analyze(
         Path | None, typer.Option("--recipe", help="obstacle: recipe of the index (YAML/JSON).")
     ] = None,
     units: UnitsOpt = "auto",
+    unit: UnitOpt = None,
+    period: PeriodOpt = None,
     lang: LangOpt = "en",
     force: ForceOpt = False,
 ) -> None:
@@ -116,13 +120,16 @@ def analyze(
                 "coupling needs two or more tables and, with --systems, one name per table",
                 param_hint="--systems",
             )
-        target = {n: scores_table(p, value, node, units) for n, p in zip(names, data, strict=True)}
+        target = {n: scores_table(p, value, node, units, unit, period)
+                  for n, p in zip(names, data, strict=True)}
     elif method == "typology":
         target = dimension_table(data[0], units)
     else:
         if len(data) != 1:
             raise typer.BadParameter(f"{method} takes one table", param_hint="DATA")
-        target = scores_table(data[0], value, node, units)
+        target = scores_table(data[0], value, node, units, unit, period)
+    for note in getattr(target, "attrs", {}).get("notes", []):
+        err.print(f"note: {note}", highlight=False, markup=False)
     with err.status(f"running {method} …"):
         res = run_analysis(method, target, **opts)
         files = write_result(res, out_dir, overwrite=force)
@@ -130,21 +137,35 @@ def analyze(
     out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(files), markup=False)
 
 
-def scores_table(path: Path, value: str | None, node: str | None, units: str):
-    """A tidy unit, period, value table from a scores file; unit names resolved to ids."""
+def scores_table(path: Path, value: str | None, node: str | None, units: str,
+                 unit: str | None = None, period: str | None = None):
+    """A tidy unit, period, value table from a scores file; unit names resolved to ids.
+
+    The unit and period columns are the ones given (--unit, --period) or guessed (地区,
+    省份, 年份, year …).
+    """
     import pandas as pd
 
     from ..analysis._input import values_frame
+    from ..errors import DataError
     from ..panel.io import read_table
     from ..panel.names import resolve_units
+    from .tfp import key_columns
 
     df = read_table(path)
+    ucol, pcol = key_columns(df, unit, period)
+    df = df.rename(columns={ucol: "unit", pcol: "period"})
     if value is None:
         value = "score" if "score" in df.columns else "value"
+    if value not in df.columns:
+        raise DataError(f"{path}: no value column {value!r}; name it with --value (the columns "
+                        f"are {[str(c) for c in df.columns][:20]})")
     vf = values_frame(df, value=value, node=node)
     if units != "none":
         match = resolve_units(list(pd.unique(vf["unit"])), kind=units, where=str(path))
+        notes = vf.attrs.get("notes", [])
         vf = vf[vf["unit"].isin(match.mapping)].assign(unit=lambda d: d["unit"].map(match.mapping))
+        vf.attrs["notes"] = notes
     return vf
 
 
