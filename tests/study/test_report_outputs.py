@@ -213,7 +213,7 @@ def test_every_latex_table_compiles(runs, tmp_path):
     body = "\n".join(f"\\input{{{p.as_posix()}}}\n\\clearpage" for p in tables)
     doc = tmp_path / "all.tex"
     doc.write_text(
-        "\\documentclass{ctexart}\n\\usepackage{booktabs,graphicx,longtable}\n"
+        "\\documentclass{ctexart}\n\\usepackage{booktabs,graphicx,longtable,pdflscape}\n"
         "\\usepackage[margin=25mm]{geometry}\n\\begin{document}\n" + body
         + "\n\\end{document}\n", encoding="utf-8")
     r = subprocess.run(["xelatex", "-interaction=nonstopmode", "-halt-on-error", doc.name],

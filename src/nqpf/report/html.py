@@ -52,6 +52,8 @@ _CSS = (
 html { font-size: 15px; }
 body { font-family: FONTS; color: var(--ink); line-height: 1.6; margin: 0 auto;
   max-width: 60rem; padding: 2rem 1.5rem 3rem; background: #fff; }
+html:lang(en) body { font-family: "Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans",
+  "Noto Sans CJK SC", sans-serif; }
 h1 { font-size: 1.9rem; line-height: 1.3; margin: 0 0 .3rem; color: var(--accent); }
 h2 { font-size: 1.35rem; margin: 2.2rem 0 .8rem; padding-bottom: .25rem;
   border-bottom: 2px solid var(--accent); }

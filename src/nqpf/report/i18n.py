@@ -124,13 +124,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "latex.note": {"zh": "注：", "en": "Note: "},
     "latex.cjk_comment": {
         "zh": "本表含中文：请用 XeLaTeX 编译，并在导言区加载 ctex 或 xeCJK 宏包；需要 booktabs、"
-        "graphicx 与 longtable。",
+        "graphicx、longtable 与 pdflscape。",
         "en": "This table contains Chinese text: compile with XeLaTeX and load ctex or "
-        "xeCJK in the preamble; booktabs, graphicx and longtable are required.",
+        "xeCJK in the preamble; booktabs, graphicx, longtable and pdflscape are required.",
     },
     "latex.comment": {
-        "zh": "需要 booktabs、graphicx 与 longtable 宏包。",
-        "en": "Requires the booktabs, graphicx and longtable packages.",
+        "zh": "需要 booktabs、graphicx、longtable 与 pdflscape 宏包。",
+        "en": "Requires the booktabs, graphicx, longtable and pdflscape packages.",
     },
     # ---------------------------------------------------------------- section titles
     "section.framework": {"zh": "指标体系与数据", "en": "Framework and data coverage"},

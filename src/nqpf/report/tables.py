@@ -698,9 +698,11 @@ esizebox``
     label = r"\label{tab:" + item.name + "}"
     if len(df) > LATEX_LONG:
         n = df.shape[1]
-        size = r"\footnotesize" if n <= 7 else (r"\scriptsize" if n <= 10 else r"\tiny")
+        wide = n > 7  # printed across a landscape page (pdflscape)
+        size = r"\footnotesize" if n <= 7 else (r"\scriptsize" if n <= 12 else r"\tiny")
         lines = [
             f"% nqpf table {item.name}: {latex_escape(comment)}",
+            *([r"\begin{landscape}"] if wide else []),
             r"\begingroup" + size + r"\setlength{\tabcolsep}{3pt}",
             r"\begin{longtable}{" + align + "}",
             caption + label + r" \\",
@@ -718,7 +720,7 @@ esizebox``
         ]
         if note:
             lines.append(r"\multicolumn{" + str(n) + r"}{p{0.9\linewidth}}{" + note + r"} \\")
-        lines += [r"\end{longtable}", r"\endgroup", ""]
+        lines += [r"\end{longtable}", r"\endgroup", *([r"\end{landscape}"] if wide else []), ""]
         return "\n".join(lines)
     lines = [
         f"% nqpf table {item.name}: {latex_escape(comment)}",

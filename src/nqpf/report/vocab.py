@@ -25,16 +25,15 @@ import pandas as pd
 
 __all__ = ["COLUMNS", "METHODS", "VALUES", "label", "method_name", "readable", "recipe_text"]
 
-#: column id → (zh, en); the common columns of every table keep their ids in English
-#: (``unit``, ``name``, ``period``, ``score``, ``rank``, ``group``), as scripts read them
+#: column id → (zh, en); the CSV and Stata files keep the ids (``TableItem.data``)
 COLUMNS: dict[str, tuple[str, str]] = {
     # identification
-    "unit": ("地区代码", "unit"),
-    "name": ("名称", "name"),
-    "period": ("年份", "period"),
+    "unit": ("地区代码", "Code"),
+    "name": ("名称", "Name"),
+    "period": ("年份", "Year"),
     "period_from": ("基期", "From"),
     "year": ("年份", "Year"),
-    "group": ("组别", "group"),
+    "group": ("组别", "Group"),
     "group_a": ("组别 A", "Group A"),
     "group_b": ("组别 B", "Group B"),
     "groups": ("组数", "Groups"),
@@ -43,8 +42,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "node": ("节点", "Node"),
     "parent": ("上级", "Parent"),
     "level": ("层级", "Level"),
-    "score": ("得分", "score"),
-    "rank": ("排名", "rank"),
+    "score": ("得分", "Score"),
+    "rank": ("排名", "Rank"),
     "index": ("综合指数", "Index"),
     # descriptive
     "n": ("样本数", "N"),

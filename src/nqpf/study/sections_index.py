@@ -211,10 +211,14 @@ def framework_section(ctx: Context) -> Section:
         f"{_impute_name(method, lang)}: {imputed} cells imputed ({{tbl:coverage}}).",
     ))
     if left:
-        shown = ", ".join(ctx.label(u) for u in left[:15]) + (" …" if len(left) > 15 else "")
+        sep = zh_en(lang, "、", ", ")
+        more = len(left) > 15
+        shown = sep.join(ctx.label(u) for u in left[:15])
         sec.paragraphs.append(zh_en(
-            lang, f"数据不完整而未纳入的单位 ({len(left)} 个): {shown}。",
-            f"Units left out for incomplete data ({len(left)}): {shown}.",
+            lang,
+            f"数据不完整而未纳入的单位 ({len(left)} 个): {shown}" + ("等。" if more else "。"),
+            f"Units left out for incomplete data ({len(left)}): {shown}"
+            + (", …" if more else "."),
         ))
     if rep is not None:
         sec.paragraphs.append(zh_en(
@@ -587,7 +591,7 @@ def robustness_section(ctx: Context, res: Any) -> Section:
         lang,
         f"排名前 {k} 的单位 5%–95% 排名区间最宽为 {width:.0f} 位, 各自保持基准排名的比例至少为 "
         f"{keep:.0%} ({rank_ref})。",
-        f"The top {k} units' 5–95 % rank intervals are at most {width:.0f} places wide and each "
+        f"the top {k} units' 5–95 % rank intervals are at most {width:.0f} places wide and each "
         f"keeps its base rank in at least {keep:.0%} of replications ({rank_ref}).",
     )
     ctx.params["robust_top"] = robust_top
