@@ -83,6 +83,7 @@ table { border-collapse: collapse; font-size: .85rem; margin: 0 auto 0 0;
 thead th { border-top: 2px solid var(--ink); border-bottom: 1px solid var(--ink);
   padding: .3rem .6rem; text-align: left; vertical-align: bottom; white-space: nowrap; }
 tbody td { padding: .2rem .6rem; border: 0; white-space: nowrap; }
+tbody td:not(.num) { white-space: normal; min-width: 4rem; max-width: 22rem; }
 tbody tr:last-child td { border-bottom: 2px solid var(--ink); }
 tbody tr:nth-child(even) td { background: var(--band); }
 th.num, td.num { text-align: right; }

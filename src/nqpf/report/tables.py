@@ -657,6 +657,18 @@ def latex_escape(text: str) -> str:
     return re.sub(r"\s*[\r\n]+\s*", " ", s)
 
 
+def _latex_align(kind: str, col: list) -> str:
+    """``r`` for numbers, ``l`` for short text, a wrapping ``p{}`` column for long text."""
+    if kind in ("int", "float"):
+        return "r"
+    longest = max((len(str(v)) for v in col if not _is_missing(v)), default=0)
+    if longest > 60:
+        return r"p{0.35\linewidth}"
+    if longest > 24:
+        return r"p{0.16\linewidth}"
+    return "l"
+
+
 #: Tables longer than this are written as a ``longtable`` (a float cannot break across pages).
 LATEX_LONG = 40
 
@@ -665,7 +677,8 @@ def latex_table(item: TableItem, lang: str = "en") -> str:
     r"""One table as LaTeX source: booktabs rules, caption, label, note; long tables break.
 
     Numbers are rounded to ``item.digits`` decimals and right-aligned; text
-    columns are left-aligned and escaped; missing cells are empty. The label is
+    columns are left-aligned (long text wraps in a ``p`` column) and escaped;
+    missing cells are empty. The label is
     ``tab:<name>``. A table of at most :data:`LATEX_LONG` rows is a ``table`` float
     whose tabular is scaled down to the text width when it is wider (``
 esizebox``
@@ -678,10 +691,10 @@ esizebox``
     df = table_frame(item)
     digits = _check_digits(item)
     kinds = [_kind(df.iloc[:, j]) for j in range(df.shape[1])]
-    align = "".join("r" if k in ("int", "float") else "l" for k in kinds)
+    cols = [df.iloc[:, j].tolist() for j in range(df.shape[1])]
+    align = "".join(_latex_align(k, col) for k, col in zip(kinds, cols, strict=True))
     head = " & ".join(latex_escape(c) for c in df.columns) + r" \\"
     rows = []
-    cols = [df.iloc[:, j].tolist() for j in range(df.shape[1])]
     for i in range(len(df)):
         cells = []
         for k, col in zip(kinds, cols, strict=True):
