@@ -103,20 +103,7 @@ def _tidy(df: pd.DataFrame, value: str) -> pd.DataFrame:
     out = out[out["value"].notna()]
     if out.empty:
         raise DataError("no values to analyse")
-    # a period in which every unit has the same value (the base year of a cumulative index,
-    # all 1) carries no information on disparity, dynamics or clustering: left out, with a note
-    spread = out.groupby("period")["value"].agg(lambda v: v.max() - v.min() if len(v) > 1
-                                                 else np.nan)
-    flat = [p for p, s in spread.items() if s == 0]
-    notes = []
-    if flat and len(flat) < len(spread):
-        out = out[~out["period"].isin(flat)]
-        shown = ", ".join(str(p) for p in flat)
-        notes.append(f"period(s) {shown} left out: every unit has the same value there (the "
-                     "base period of a cumulative index?)")
-    out = out.sort_values(["period", "unit"]).reset_index(drop=True)
-    out.attrs["notes"] = notes
-    return out
+    return out.sort_values(["period", "unit"]).reset_index(drop=True)
 
 
 def groups_for(

@@ -161,9 +161,19 @@ def scores_table(path: Path, value: str | None, node: str | None, units: str,
         raise DataError(f"{path}: no value column {value!r}; name it with --value (the columns "
                         f"are {[str(c) for c in df.columns][:20]})")
     vf = values_frame(df, value=value, node=node)
+    # a period in which every unit has the same value (the base period of a cumulative
+    # index, all 1) carries nothing to analyse and breaks disparity measures: left out
+    spread = vf.groupby("period")["value"].agg(lambda v: v.max() - v.min() if len(v) > 1
+                                               else float("nan"))
+    flat = [p for p, s in spread.items() if s == 0]
+    notes = []
+    if flat and len(flat) < len(spread):
+        vf = vf[~vf["period"].isin(flat)].reset_index(drop=True)
+        notes.append(f"period(s) {', '.join(str(p) for p in flat)} left out: every unit has "
+                     "the same value there (the base period of a cumulative index?)")
+    vf.attrs["notes"] = notes
     if units != "none":
         match = resolve_units(list(pd.unique(vf["unit"])), kind=units, where=str(path))
-        notes = vf.attrs.get("notes", [])
         vf = vf[vf["unit"].isin(match.mapping)].assign(unit=lambda d: d["unit"].map(match.mapping))
         vf.attrs["notes"] = notes
     return vf
