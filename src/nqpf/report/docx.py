@@ -146,6 +146,11 @@ def _table(doc: Any, item: TableItem, number: int, lang: str, lay: Layout) -> No
                                             else WD_ALIGN_PARAGRAPH.LEFT)
     if not len(df):
         tab.cell(1, 0).text = t("report.empty_table", lang)
+    if len(df) <= 25:  # a short table stays on one page with its caption
+        for row in tab.rows[:-1]:
+            for cell in row.cells:
+                for para in cell.paragraphs:
+                    para.paragraph_format.keep_with_next = True
     # three-line table: heavy top, thin under the header, heavy bottom; nothing else
     last = len(tab.rows) - 1
     for r, row in enumerate(tab.rows):
