@@ -198,7 +198,7 @@ def test_validate_clean_file_and_findings_workbook(tmp_path, tiny_fw):
     book = tmp_path / "findings.xlsx"
     rc, stdout, _ = run("validate", data, "-f", tiny_fw, "--out", book)
     assert rc == 0
-    assert "no errors" in stdout and f"Findings written to {book}" in flat(stdout)
+    assert "no errors" in stdout and f": {book}" in flat(stdout)
     wb = openpyxl.load_workbook(book, read_only=True)
     assert "findings" in wb.sheetnames
     wb.close()
@@ -777,3 +777,20 @@ def test_python_warnings_become_nqpf_notes(capsys):
     cli_app._notes_from_warnings(msgs)
     err = capsys.readouterr().err
     assert err.count("note: a computation step warned (numpy): overflow encountered") == 1
+
+
+def test_validate_prints_one_line_per_kind_and_writes_every_finding(tmp_path, tiny_fw,
+                                                                    monkeypatch):
+    data = tmp_path / "bad.csv"
+    data.write_text(BAD_CSV, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad-findings.csv").write_text("mine", encoding="utf-8")  # never replaced
+    rc, stdout, _ = run("validate", data, "-f", tiny_fw)
+    assert rc == 1
+    lines = [ln for ln in stdout.splitlines() if ln.startswith(("error", "warning", "info"))]
+    # one line per kind (severity, check, indicator): the duplicate key of staff and of output
+    full = pd.read_csv(tmp_path / "bad-findings-2.csv")
+    kinds = full.groupby(["severity", "check", "indicator"], dropna=False).ngroups
+    assert len(lines) == kinds and sum("duplicate key" in ln for ln in lines) == 2
+    assert (tmp_path / "bad-findings.csv").read_text("utf-8") == "mine"
+    assert "bad-findings-2.csv" in flat(stdout)

@@ -53,8 +53,9 @@ def run_demo(
     -------
     DemoResult
         ``out_dir``; ``files``: the fixed names at the top of the folder; ``ranking``:
-        the last year's ranking (unit, name, score, rank); ``lines``: a summary ending with
-        where the report is; ``study``: the :class:`~nqpf.study.runner.RunResult`.
+        the last year's ranking (unit, name, score, rank); ``lines``: a summary, the points
+        to check and where each output is, in the report's language; ``study``: the
+        :class:`~nqpf.study.runner.RunResult`.
     """
     from .datasets.reference import unit_label
     from .study.runner import FIXED_NAMES, run_study
@@ -66,7 +67,7 @@ def run_demo(
     last = idx.periods[-1]
     rk = idx.ranking(last)
     rk.insert(1, "name", [unit_label(u, lang) for u in rk["unit"]])
-    lines = [*res.lines, f"Report: {res.report}" if lang == "en" else f"报告: {res.report}"]
+    lines = [*res.lines, *res.notes, *res.closing]
     from .framework import load_framework
 
     f = load_framework(DEMO_FRAMEWORK)

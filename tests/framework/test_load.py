@@ -284,3 +284,40 @@ def test_dict_and_framework_inputs(yaml_fw):
     assert load_framework(yaml_fw) is yaml_fw
     assert load_framework(yaml_fw.to_dict()) == yaml_fw
     assert load_framework(yaml_fw.to_table(), **META) == yaml_fw
+
+
+def test_official_flat_table_title_row_symbols_and_indicator_weights(tmp_path):
+    """The usual official table: a title row, names with symbols, one 权重 per indicator."""
+    import numpy as np
+
+    from nqpf import Panel
+    from nqpf.index import Recipe, build_index
+
+    rows = [
+        ["表1 新质生产力评价指标体系", "", "", "", ""],
+        ["一级指标", "指标", "单位", "方向", "权重"],
+        ["科技创新", "R&D经费投入强度(%)", "%", "正向", 0.3],
+        ["", "发明专利授权量(件)", "件", "正向", 0.2],
+        ["绿色发展", "单位GDP能耗(吨标准煤/万元)", "吨/万元", "负向", 0.5],
+    ]
+    path = tmp_path / "指标体系.xlsx"
+    pd.DataFrame(rows).to_excel(path, header=False, index=False)
+    fw = load_framework(path)
+    inds = fw.indicators
+    assert [i.series for i in inds] == ["R&D经费投入强度(%)", "发明专利授权量(件)",
+                                        "单位GDP能耗(吨标准煤/万元)"]
+    assert [i.name_zh for i in inds] == [i.series for i in inds]
+    # data columns named as in the table match; expert weights as given, dimensions derived
+    rng = np.random.default_rng(2)
+    data = pd.DataFrame({"unit": list("ABCD") * 2, "period": [2020] * 4 + [2021] * 4})
+    for i in inds:
+        data[i.series] = rng.random(8) + 0.1
+    panel = Panel.from_wide(data, unit="unit", period="period")
+    res = build_index(panel, fw, Recipe(weights="expert"))
+    w = res.weights.set_index("node")
+    eff = w[w["level"] == "indicator"]["effective_weight"]
+    np.testing.assert_allclose(eff.to_numpy(), [0.3, 0.2, 0.5], atol=1e-12)
+    dims = w[w["level"] == "dimension"]["weight"]
+    np.testing.assert_allclose(dims.to_numpy(), [0.5, 0.5], atol=1e-12)
+    np.testing.assert_allclose(
+        w.loc[[i.id for i in inds[:2]], "weight"].to_numpy(), [0.6, 0.4], atol=1e-12)

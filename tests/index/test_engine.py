@@ -402,3 +402,13 @@ def test_index_invariants(v, c):
     for _, g in s.groupby("period"):
         order = g.sort_values("score", ascending=False)["rank"].to_numpy()
         assert (np.diff(order) >= 0).all()
+
+
+def test_indicator_missing_for_every_unit_in_a_period():
+    fw = load_framework(FW)
+    data = {k: (v[0], np.nan if k[1] == 2021 else v[1], v[2]) for k, v in DATA.items()}
+    with pytest.raises(DataError, match=r"b in 2021.*empty_period: renormalise"):
+        build_index(_panel(data), fw, Recipe())
+    res = build_index(_panel(data), fw, Recipe(params={"empty_period": "renormalise"}))
+    assert res.meta["empty_periods"] == [{"indicator": "b", "period": 2021}]
+    assert build_index(_panel(), fw, Recipe()).meta["empty_periods"] == []

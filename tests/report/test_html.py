@@ -189,9 +189,8 @@ def test_tables_rounded_aligned_truncated(report):
     assert '<th scope="col" class="num">得分</th>' in html
     assert "表 1　得分与排名" in text and "表 2　长表" in text
     assert "图 1　趋势图" in text and "图 2　矢量图" in text
-    # 35 rows → 30 shown + a pointer to the CSV
-    assert "<td class=\"num\">2029</td>" in html and "<td class=\"num\">2030</td>" not in html
-    assert "… 另有 5 行，见 tables/long_series.csv" in text
+    # 35 rows, no more than MAX_ROWS: printed whole (longer tables go to the appendix)
+    assert "<td class=\"num\">2034</td>" in html and "附录　明细表" not in text
     assert "注：来源：年鉴 &amp; 作者计算" in html
     assert "缺失值已插补" in text and "注：东部领先" in text
 
@@ -230,7 +229,7 @@ def test_english_report(tmp_path):
     assert doc.all("html") == [{"lang": "en"}]
     text = "".join(doc.text)
     assert "Contents" in text and "Reproducibility" in text and "Table 1. 得分与排名" in text
-    assert "… 5 more rows, see tables/long_series.csv" in text
+    assert "Table 2. " in text and "Detailed tables" not in text
     assert "Note: " in text and "目录" not in text
 
 
@@ -266,7 +265,7 @@ def test_section_ids_from_odd_keys_unique():
 
 
 def test_max_rows_constant_and_i18n_complete():
-    assert MAX_ROWS == 30
+    assert MAX_ROWS == 40
     assert all(set(v) == {"zh", "en"} and all(v.values()) for v in STRINGS.values())
     assert t("report.more_rows", "en", n=3, path="p") == "… 3 more rows, see p"
     assert t("section.tfp", "zh-CN") == "全要素生产率"

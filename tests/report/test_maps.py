@@ -64,11 +64,22 @@ def test_world_choropleth_reports_unknown_codes(tmp_path):
     coll = fig.axes[0].collections[0]
     units = list(M.world_countries().shapes)
     faces = coll.get_facecolors()
-    # Germany has the lowest value: the lightest end of YlGnBu; Brazil (NaN) is "no data" grey
+    # quantile classes (3 values, up to 5 classes): Germany, the lowest, has the lightest class,
+    # China, the highest, the darkest; Brazil (NaN) is "no data" grey; the legend says how
+    # the classes were formed
     from matplotlib import colormaps
 
-    np.testing.assert_allclose(faces[units.index("DEU")], colormaps["YlGnBu"](0.0))
+    cm = colormaps["YlGnBu"]
+    np.testing.assert_allclose(faces[units.index("DEU")], cm(0.15))
+    np.testing.assert_allclose(faces[units.index("CHN")], cm(0.95))
     np.testing.assert_allclose(faces[units.index("BRA")], to_rgba("#e0e0e0"))
+    leg = fig.axes[0].get_legend()
+    assert "quantiles, 3 classes" in leg.get_title().get_text()
+    assert [t.get_text() for t in leg.get_texts()][:3] == ["0.70–0.77 (1)", "0.77–0.83 (1)",
+                                                           "0.83–0.90 (1)"]
+    cont = F.choropleth(vals, M.world_countries(), lang="en", classes="continuous")
+    cf = cont.axes[0].collections[0].get_facecolors()
+    np.testing.assert_allclose(cf[units.index("DEU")], cm(0.0))
     paths = F.save_figure(fig, tmp_path, "world", dpi=DPI)
     assert paths["png"].stat().st_size > 2000
     with pytest.raises(DataError, match="none of the units"):
@@ -202,3 +213,33 @@ def test_cnmaps_provinces():
     assert "cnmaps" in g.source
     x0, y0, x1, y1 = g.bounds()
     assert 73 < x0 < 74 and 134 < x1 < 136 and 3 < y0 < 19 and 53 < y1 < 54
+
+
+def test_albers_is_equal_area():
+    # a 1 x 1 degree cell has the sphere's area R² Δλ (sin φ2 − sin φ1) wherever it lies
+    r = 6371.0
+    for lon, lat in ((80.0, 40.0), (105.0, 20.0), (125.0, 50.0), (110.0, 5.0)):
+        # the cell's sides are arcs; densify them for the polygon area
+        t = np.linspace(0, 1, 200)
+        ring_lo = np.r_[lon + t, np.full(200, lon + 1), lon + 1 - t, np.full(200, lon)]
+        ring_la = np.r_[np.full(200, lat), lat + t, np.full(200, lat + 1), lat + 1 - t]
+        px, py = M.albers(ring_lo, ring_la)
+        area = 0.5 * abs(np.dot(px, np.roll(py, 1)) - np.dot(py, np.roll(px, 1)))
+        want = r * r * np.deg2rad(1.0) * (np.sin(np.deg2rad(lat + 1)) - np.sin(np.deg2rad(lat)))
+        assert area == pytest.approx(want, rel=1e-4)
+    x0, y0 = M.albers(np.array([105.0]), np.array([0.0]))
+    assert abs(x0[0]) < 1e-9 and abs(y0[0]) < 1e-9  # the origin: lon0, lat0
+
+
+@needs_data
+def test_china_map_is_albers_with_the_south_china_sea_inset(cn_atlas):
+    vals = pd.Series(np.arange(31, dtype=float), index=provinces()["iso"])
+    fig = F.choropleth(vals, cn_atlas, lang="en", classes="jenks")
+    ax = fig.axes[0]
+    assert ax.get_aspect() == 1.0  # projected km, not degrees
+    x0, x1 = ax.get_xlim()
+    assert -3500 < x0 < -2000 and 1500 < x1 < 3000  # km east/west of 105°E
+    insets = ax.child_axes
+    assert len(insets) == 1
+    assert "South China" in " ".join(t.get_text() for t in insets[0].texts)
+    assert "natural breaks (Jenks)" in ax.get_legend().get_title().get_text()

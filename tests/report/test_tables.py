@@ -181,8 +181,10 @@ def test_latex_escaped_booktabs_and_chinese():
     assert r"\$ \textasciitilde{} \textasciicircum{} \textbackslash{} 来源" in tex
     assert "xeCJK" in tex.splitlines()[0] and tex.splitlines()[0].startswith("%")
     body = "\n".join(line for line in tex.splitlines() if not line.startswith("%"))
-    # every special character outside a command is escaped
-    stripped = re.sub(r"\\[a-zA-Z]+\{[^{}]*\}|\\[a-zA-Z]+|\\[&%$#_{}]|\\\\", "", body)
+    # every special character outside a command is escaped (the width-fitting line is
+    # nqpf's own)
+    plain = "\n".join(ln for ln in body.splitlines() if not ln.startswith(r"\resizebox"))
+    stripped = re.sub(r"\\[a-zA-Z]+\{[^{}]*\}|\\[a-zA-Z]+|\\[&%$#_{}]|\\\\", "", plain)
     assert not re.search(r"[&%$#_~^]", stripped.replace(" & ", " "))
     # balanced braces
     assert body.count("{") - body.count(r"\{") == body.count("}") - body.count(r"\}")
@@ -333,3 +335,32 @@ def test_infinite_values_become_missing_with_a_note(tmp_path):
     write_tables(zh, tmp_path / "zh", formats=["xlsx"])
     note = openpyxl.load_workbook(tmp_path / "zh" / "tables.xlsx")["h"]["A7"].value
     assert note == "无穷值（Excel 与 Stata 无法存储）已记为缺失：growth (2)、ratio (1)。"
+
+
+def test_long_and_wide_latex_tables_break_and_fit(tmp_path):
+    import shutil
+    import subprocess
+
+    from nqpf.report.tables import LATEX_LONG
+
+    long = pd.DataFrame({"unit": [f"地区{i}" for i in range(1500)],
+                         **{f"指标_{j}": np.arange(1500) / 7 for j in range(14)}})
+    tex = latex_table(TableItem("long", "很长的表", long, note="注释"), "en")
+    assert r"\begin{longtable}" in tex and r"\endhead" in tex and r"\begin{table}" not in tex
+    assert r"\tiny" in tex  # 15 columns
+    short = TableItem("short", "Short", long.head(LATEX_LONG))
+    assert r"\resizebox{\ifdim\width>\linewidth" in latex_table(short, "en")
+    if shutil.which("xelatex") is None:
+        pytest.skip("xelatex not installed")
+    for name, body in (("long", tex), ("short", latex_table(short, "zh"))):
+        (tmp_path / f"{name}.tex").write_text(body, encoding="utf-8")
+    doc = tmp_path / "doc.tex"
+    doc.write_text("\\documentclass{ctexart}\n\\usepackage{booktabs,graphicx,longtable,pdflscape}\n"
+                   "\\begin{document}\n\\input{long}\n\\input{short}\n\\end{document}\n",
+                   encoding="utf-8")
+    r = subprocess.run(["xelatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    log = (tmp_path / "doc.log").read_text(errors="replace")
+    assert r.returncode == 0, log[-1500:]
+    over = [float(x) for x in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide", log)]
+    assert not over or max(over) < 5

@@ -134,8 +134,8 @@ def test_scores_match_the_hand_computation(run1):
     assert (rk.set_index("unit")["2022"].loc[last.index] == last.astype(int)).all()
     dims = pd.read_csv(out / "tables" / "dimension_scores.csv", encoding="utf-8-sig")
     dims = dims.set_index(["unit", "period"])
-    assert np.allclose(dims["Dimension one"].loc[hand.index], hand["d1"], atol=1e-12)
-    assert np.allclose(dims["Dimension two"].loc[hand.index], hand["d2"], atol=1e-12)
+    assert np.allclose(dims["d1"].loc[hand.index], hand["d1"], atol=1e-12)
+    assert np.allclose(dims["d2"].loc[hand.index], hand["d2"], atol=1e-12)
     w = pd.read_csv(out / "tables" / "weights.csv", encoding="utf-8-sig")
     ind = w[w["level"] == "indicator"].set_index("node")["effective_weight"]
     assert np.allclose(ind.loc[["i1", "i2", "i3"]], 1 / 3, atol=1e-12)
@@ -151,7 +151,8 @@ def test_cleaning_is_reported(run1):
     m = res.manifest["parameters"]
     assert m["units_left_out"] == ["F"] and m["imputed_cells"] == 1
     assert m["units"] == UNITS[:5] and m["periods"] == YEARS
-    text = " ".join(res.output.sections[0].paragraphs)
+    fw = next(s for s in res.output.sections if s.key == "framework")
+    text = " ".join(fw.paragraphs)
     assert "Units left out for incomplete data (1): F." in text
     assert "1 cells imputed" in text
 
@@ -159,8 +160,8 @@ def test_cleaning_is_reported(run1):
 def test_sections_in_report_order_and_the_skipped_spatial_analysis(run1):
     out = run1["res"].output
     assert [s.key for s in out.sections] == [
-        "framework", "weights", "index", "dimensions", "disparity", "dynamics", "spatial",
-        "coupling", "types"]
+        "summary", "framework", "weights", "index", "dimensions", "disparity", "dynamics",
+        "spatial", "coupling", "types"]
     spatial = next(s for s in out.sections if s.key == "spatial")
     assert spatial.tables == [] and len(spatial.notes) == 1
     assert spatial.notes[0].startswith("moran: not run; no spatial weights for these units")
@@ -236,9 +237,13 @@ def test_chinese_report_and_figures(tmp_path):
     res = run_study(_study(tmp_path, text), tmp_path / "zh", lang="zh")
     out = res.output
     assert out.lang == "zh" and out.title == "小型研究"
-    assert [s.title for s in out.sections][:3] == ["指标体系与数据", "指标权重", "综合指数结果"]
+    assert [s.title for s in out.sections][:4] == ["主要发现", "指标体系与数据", "指标权重",
+                                                   "综合指数结果"]
+    # the CSV files keep nqpf's column names for scripts; the report and workbook read Chinese
     sc = pd.read_csv(tmp_path / "zh" / "tables" / "scores_by_year.csv", encoding="utf-8-sig")
-    assert list(sc.columns[:2]) == ["地区代码", "名称"]
+    assert list(sc.columns[:2]) == ["unit", "name"]
+    shown = next(t for t in out.tables() if t.name == "scores_by_year").frame
+    assert list(shown.columns[:2]) == ["地区代码", "名称"]
     figs = {f.name for f in out.figures()}
     assert {"index_trend_by_group", "index_bump", "dimension_heatmap", "kernel_density"} <= figs
     for f in out.figures():

@@ -11,6 +11,8 @@ from rich.markup import escape
 from .common import (
     ForceOpt,
     LangOpt,
+    PeriodOpt,
+    UnitOpt,
     UnitsOpt,
     check_lang,
     err,
@@ -89,6 +91,8 @@ def analyze(
         typer.Option(help="centre/sde: a table unit, lon, lat (default: province centroids)."),
     ] = None,
     units: UnitsOpt = "auto",
+    unit: UnitOpt = None,
+    period: PeriodOpt = None,
     lang: LangOpt = "en",
     force: ForceOpt = False,
 ) -> None:
@@ -129,13 +133,16 @@ def analyze(
                 "coupling needs two or more tables and, with --systems, one name per table",
                 param_hint="--systems",
             )
-        target = {n: scores_table(p, value, node, units) for n, p in zip(names, data, strict=True)}
+        target = {n: scores_table(p, value, node, units, unit, period)
+                  for n, p in zip(names, data, strict=True)}
     elif method == "typology":
         target = dimension_table(data[0], units)
     else:
         if len(data) != 1:
             raise typer.BadParameter(f"{method} takes one table", param_hint="DATA")
-        target = scores_table(data[0], value, node, units)
+        target = scores_table(data[0], value, node, units, unit, period)
+    for note in getattr(target, "attrs", {}).get("notes", []):
+        err.print(f"note: {note}", highlight=False, markup=False)
     with err.status(f"running {method} …"):
         res = run_analysis(method, target, **opts)
         files = write_result(res, stage.path, overwrite=True)
@@ -160,21 +167,45 @@ def _points(path: Path, units: str):
     return df
 
 
-def scores_table(path: Path, value: str | None, node: str | None, units: str):
-    """A tidy unit, period, value table from a scores file; unit names resolved to ids."""
+def scores_table(path: Path, value: str | None, node: str | None, units: str,
+                 unit: str | None = None, period: str | None = None):
+    """A tidy unit, period, value table from a scores file; unit names resolved to ids.
+
+    The unit and period columns are the ones given (--unit, --period) or guessed (地区,
+    省份, 年份, year …).
+    """
     import pandas as pd
 
     from ..analysis._input import values_frame
+    from ..errors import DataError
     from ..panel.io import read_table
     from ..panel.names import resolve_units
+    from .tfp import key_columns
 
     df = read_table(path)
+    ucol, pcol = key_columns(df, unit, period)
+    df = df.rename(columns={ucol: "unit", pcol: "period"})
     if value is None:
         value = "score" if "score" in df.columns else "value"
+    if value not in df.columns:
+        raise DataError(f"{path}: no value column {value!r}; name it with --value (the columns "
+                        f"are {[str(c) for c in df.columns][:20]})")
     vf = values_frame(df, value=value, node=node)
+    # a period in which every unit has the same value (the base period of a cumulative
+    # index, all 1) carries nothing to analyse and breaks disparity measures: left out
+    spread = vf.groupby("period")["value"].agg(lambda v: v.max() - v.min() if len(v) > 1
+                                               else float("nan"))
+    flat = [p for p, s in spread.items() if s == 0]
+    notes = []
+    if flat and len(flat) < len(spread):
+        vf = vf[~vf["period"].isin(flat)].reset_index(drop=True)
+        notes.append(f"period(s) {', '.join(str(p) for p in flat)} left out: every unit has "
+                     "the same value there (the base period of a cumulative index?)")
+    vf.attrs["notes"] = notes
     if units != "none":
         match = resolve_units(list(pd.unique(vf["unit"])), kind=units, where=str(path))
         vf = vf[vf["unit"].isin(match.mapping)].assign(unit=lambda d: d["unit"].map(match.mapping))
+        vf.attrs["notes"] = notes
     return vf
 
 

@@ -30,13 +30,16 @@ def demo(
     check_lang(lang)
     with progress_bar() as progress:
         res = run_demo(out_dir, force=force, lang=lang, progress=progress)
+    from ..report.vocab import label
+
     for line in res.lines:
         out.print(line, markup=False)
-    out.print(table(res.ranking.head(top), title=res.ranking_title))
-    out.print(
-        f"Outputs in [bold]{escape(str(res.out_dir))}[/bold]: "
-        + escape(", ".join(sorted(res.files)))
-    )
+    shown = res.ranking.head(top)
+    shown = shown.rename(columns={c: label(c, lang) for c in shown.columns})
+    out.print(table(shown, title=res.ranking_title))
+    where = "输出目录" if lang == "zh" else "Outputs in"
+    out.print(f"{where} [bold]{escape(str(res.out_dir))}[/bold]: "
+              + escape(", ".join(sorted(res.files))))
 
 
 def register(app: typer.Typer) -> None:

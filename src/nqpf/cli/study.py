@@ -52,13 +52,8 @@ def register(app: typer.Typer) -> None:
                 res = run_study(spec, out_dir, lang=lang, force=force, progress=progress)
         for line in res.lines:
             out.print(line, markup=False, highlight=False)
-        for note in res.output.sections[0].notes if res.output.sections else []:
-            err.print(f"note: {escape(note)}", highlight=False)
-        d = res.out_dir
-        out.print(f"Report:   [bold]{escape(str(d / 'report.html'))}[/bold]", highlight=False)
-        out.print(
-            f"Tables:   {escape(str(d / 'tables.xlsx'))} and {escape(str(d / 'tables'))}/",
-            highlight=False,
-        )
-        out.print(f"Figures:  {escape(str(d / 'figures'))}/", highlight=False)
-        out.print(f"Manifest: {escape(str(d / 'manifest.json'))}", highlight=False)
+        head = "注意" if res.output.lang == "zh" else "note"
+        for note in res.notes:
+            err.print(f"{head}: {escape(note)}", highlight=False)
+        for line in res.closing:
+            out.print(line, markup=False, highlight=False)

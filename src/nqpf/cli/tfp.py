@@ -97,6 +97,25 @@ def _metafrontier(frame: Any, ins: list[str], outs: list[str], bads: list[str] |
         (f.replace(".csv", "_summary.csv"), s, [], title) for f, _, _, s, title in res]
 
 
+def key_columns(frame: Any, unit: str | None, period: str | None) -> tuple[str, str]:
+    """The unit and period columns of a table: as given (--unit, --period) or guessed."""
+    from ..panel.core import Panel
+    from ..panel.io import guess_column
+
+    if isinstance(frame, Panel):
+        return unit or "unit", period or "period"
+    cols = list(frame.columns)
+    found = []
+    for role, given, flag in (("unit", unit, "--unit"), ("period", period, "--period")):
+        col = guess_column(cols, role, given, taken=found)
+        if col is None:
+            what = f"no column {given!r}" if given else f"cannot tell which column holds the {role}"
+            raise DataError(f"{what}; the columns are {[str(c) for c in cols][:20]}; name it "
+                            f"with {flag}")
+        found.append(col)
+    return str(found[0]), str(found[1])
+
+
 def register(app: typer.Typer) -> None:
     @app.command("tfp")
     def tfp(
@@ -160,8 +179,14 @@ def register(app: typer.Typer) -> None:
             typer.Option(help="Simar-Wilson bootstrap replicates (radial models), e.g. 2000."),
         ] = None,
         seed: Annotated[int | None, typer.Option(help="Seed of the bootstrap.")] = None,
-        unit_col: Annotated[str, typer.Option("--unit", help="Column of unit ids.")] = "unit",
-        period_col: Annotated[str, typer.Option("--period", help="Column of periods.")] = "period",
+        unit_col: Annotated[
+            str | None, typer.Option("--unit", help="Column of units (default: guessed, as "
+                                     "unit, region, 地区, 省份 …).")
+        ] = None,
+        period_col: Annotated[
+            str | None, typer.Option("--period", help="Column of periods (default: guessed, as "
+                                     "period, year, 年份 …).")
+        ] = None,
         units: Annotated[
             str, typer.Option("--units", help="Resolve unit names: province, country or none.")
         ] = "none",
@@ -203,6 +228,7 @@ def register(app: typer.Typer) -> None:
             frame = read_data(data, "auto", None, None, None, None, encoding, sheet, "none")
         else:
             frame = read_tables(data, encoding, sheet)
+        unit_col, period_col = key_columns(frame, unit_col, period_col)
         frame = _resolve_units(frame, unit_col, units)
         orient = None if orientation is None else orientation.strip().lower()
         dea_orient = orient

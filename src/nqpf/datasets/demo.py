@@ -16,6 +16,7 @@ __all__ = [
     "DEMO_FRAMEWORK",
     "DEMO_PERIODS",
     "DEMO_SERIES",
+    "DEMO_SERIES_NAMES",
     "demo_data_path",
     "demo_study_path",
     "load_demo_panel",
@@ -43,6 +44,25 @@ DEMO_SERIES = (
     "delta",
 )
 #: The years the demo index covers (PWT 9.1's TFP levels end in 2017; see demo_study.yaml).
+#: Names of the PWT series (Feenstra, Inklaar and Timmer 2015, the PWT 9.1 legend), zh and en.
+DEMO_SERIES_NAMES = {
+    "rgdpe": ("支出法实际GDP (购买力平价)", "expenditure-side real GDP (PPP)"),
+    "rgdpo": ("产出法实际GDP (购买力平价)", "output-side real GDP (PPP)"),
+    "rgdpna": ("实际GDP (不变本币价)", "real GDP at constant national prices"),
+    "pop": ("人口", "population"),
+    "emp": ("就业人数", "persons engaged"),
+    "avh": ("年均工作小时", "average annual hours worked"),
+    "hc": ("人力资本指数", "human capital index"),
+    "cn": ("资本存量 (购买力平价)", "capital stock (PPP)"),
+    "rnna": ("资本存量 (不变本币价)", "capital stock at constant national prices"),
+    "ctfp": ("全要素生产率水平 (美国=1)", "TFP level (USA=1)"),
+    "rtfpna": ("全要素生产率 (不变本币价, 2011=1)", "TFP at constant national prices (2011=1)"),
+    "labsh": ("劳动报酬份额", "labour share"),
+    "csh_i": ("资本形成份额", "share of capital formation"),
+    "csh_x": ("商品出口份额", "share of merchandise exports"),
+    "csh_m": ("商品进口份额", "share of merchandise imports"),
+    "delta": ("资本折旧率", "depreciation rate"),
+}
 DEMO_PERIODS = tuple(range(2005, 2018))
 
 

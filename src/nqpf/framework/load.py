@@ -28,8 +28,11 @@ Two file forms are read:
   without a sub-dimension until one is given. Dimension and sub-dimension ids
   are made from their names (letters, digits and ``_``; English names
   lower-cased) unless an id column is given. An indicator cell that is not an
-  identifier (``研发投入强度（%）``) is turned into one the same way; the cell
-  also serves as the Chinese name when ``name_zh`` is empty. Columns for remarks
+  identifier (``R&D经费投入强度(%)``) is turned into one the same way; the cell
+  also serves as the Chinese name when ``name_zh`` is empty and, when no ``series``
+  is given, as the name of the data column (matched as written, symbols included).
+  Rows above the header (a title such as "表1 …") are skipped: the header is the
+  first of the top ten rows that names the indicator and direction columns. Columns for remarks
   (说明, 备注, 计算方法, 指标说明, note, description, 序号, no) are ignored; any
   other unknown column is an error. CSV files are read as UTF-8 (with or
   without BOM), then GB18030.
@@ -263,16 +266,37 @@ def _read_table(path: Path, sheet_name: str | int) -> pd.DataFrame:
         last: Exception | None = None
         for enc in ("utf-8-sig", "gb18030"):
             try:
-                return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc)
+                raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc,
+                                  header=None)
+                return _with_header(raw)
             except UnicodeDecodeError as err:
                 last = err
             except pd.errors.ParserError as err:
                 raise FrameworkError(f"{path.name}: cannot read the CSV: {err}") from None
         raise FrameworkError(f"{path.name}: cannot decode the CSV as UTF-8 or GB18030 ({last})")
     try:
-        return pd.read_excel(path, sheet_name=sheet_name, dtype=object)
+        raw = pd.read_excel(path, sheet_name=sheet_name, dtype=object, header=None)
     except ValueError as err:  # unknown sheet
         raise FrameworkError(f"{path.name}: {err}") from None
+    return _with_header(raw)
+
+
+def _with_header(raw: pd.DataFrame, look: int = 10) -> pd.DataFrame:
+    """The table under its header row: the first of the top ``look`` rows that names the
+    indicator and direction columns (a title such as "表1 …" above it is skipped); the first
+    row when none does (the column check then says what is missing)."""
+    lookup = {_norm_header(a): canon for canon, al in _ALIASES.items() for a in al}
+    at = 0
+    for i in range(min(look, len(raw))):
+        canon = {lookup.get(_norm_header(_cell(v))) for v in raw.iloc[i]}
+        if {"indicator", "direction"} <= canon:
+            at = i
+            break
+    header = [_cell(v) or f"Unnamed: {j}" for j, v in enumerate(raw.iloc[at])] if len(raw) \
+        else []
+    body = raw.iloc[at + 1:].reset_index(drop=True)
+    body.columns = header
+    return body
 
 
 def _cell(v: Any) -> str:
@@ -473,6 +497,8 @@ def _indicator(rec: dict[str, str], row: str) -> dict[str, Any]:
         "direction": rec["direction"],
         "unit": rec.get("unit", ""),
     }
+    if ident != cell and not rec.get("series"):
+        d["series"] = cell  # the data column is named as the indicator is written
     for key in ("name_en", "series", "denominator", "source"):
         if rec.get(key):
             d[key] = rec[key]

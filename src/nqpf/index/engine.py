@@ -51,6 +51,48 @@ class _Node:
             yield from c.walk()
 
 
+def _empty_periods(panel: Panel, recipe: Recipe) -> list[dict[str, Any]]:
+    """Indicators with no value for any unit in a period.
+
+    Scoring such a period on the other indicators silently changes what its ranking
+    measures, so it is an error unless the recipe's ``params["empty_period"]`` is
+    ``"renormalise"`` (the period is then scored on the indicators it has, weights
+    renormalised, and the list is returned for the report to say so).
+    """
+    if panel.shape[0] == 0:
+        return []
+    gone = np.isnan(panel.values).all(axis=0)  # periods x indicators
+    found = [{"indicator": panel.indicators[j], "period": panel.periods[t]}
+             for t, j in zip(*np.nonzero(gone), strict=True)]
+    if not found:
+        return []
+    mode = recipe.params.get("empty_period", "error")
+    if mode not in ("error", "renormalise"):
+        raise DataError(f"params empty_period {mode!r}: use 'error' or 'renormalise'")
+    if mode == "error":
+        shown = "; ".join(f"{f['indicator']} in {f['period']}" for f in found[:10])
+        raise DataError(
+            f"indicator(s) missing for every unit in a period: {shown}"
+            + (" …" if len(found) > 10 else "")
+            + ". Scoring those periods on the other indicators would change what the index "
+            "measures; fill or drop the indicator, or score them anyway with the recipe "
+            "parameter empty_period: renormalise (study file: index: {params: {empty_period: "
+            "renormalise}})"
+        )
+    return found
+
+
+def _leaf_sum(node: _Node) -> float | None:
+    """The sum of the expert weights of the indicators under ``node``; None if one lacks one."""
+    if node.level == "indicator":
+        return node.weight
+    parts = [c.weight if c.weight is not None and c.level == "indicator" else _leaf_sum(c)
+             for c in node.children]
+    if any(p is None for p in parts):
+        return None
+    return float(sum(parts))
+
+
 def _tree(framework) -> _Node:
     pos = {ind.id: k for k, ind in enumerate(framework.indicators)}
 
@@ -398,6 +440,7 @@ def build_index(
     directions = np.array([i.direction for i in fw.indicators], dtype=float)
     tables: dict[str, pd.DataFrame] = {}
 
+    empty = _empty_periods(panel, recipe)
     # ---- normalise the leaves
     base = None
     if recipe.panel_mode == "base-year":
@@ -526,6 +569,7 @@ def build_index(
             "imputed_cells": int(panel.imputed.sum()),
             "unscored": len(unscored),
             "treated_points": 0 if treated is None else treated.n_points,
+            "empty_periods": empty,
         },
         unscored=unscored,
         treatment=treated,
@@ -559,14 +603,17 @@ class _Ctx:
     def _one_weight(self, node: _Node, X: np.ndarray, labels: list[str], method: str) -> np.ndarray:
         kw: dict[str, Any] = {}
         if method == "expert":
-            given = [c.weight for c in node.children]
+            # a (sub-)dimension without a weight of its own weighs the sum of its indicators'
+            # weights: the official framework's one 权重 per indicator, summing to 1 over all
+            given = [c.weight if c.weight is not None else _leaf_sum(c) for c in node.children]
             if len(given) == 1:
                 given = [1.0]  # an only child carries its parent's whole weight
             if any(g is None for g in given):
-                missing = [c.id for c in node.children if c.weight is None]
+                missing = [c.id for c, g in zip(node.children, given, strict=True) if g is None]
                 raise FrameworkError(
                     f"expert weights: node {node.id!r} has children without a weight: {missing}; "
-                    "give weights in the framework or choose another weighting method"
+                    "give a weight to every indicator (the dimensions then weigh the sum of "
+                    "theirs) or to every node, or choose another weighting method"
                 )
             kw["weights"] = np.asarray(given, dtype=float)
         elif method in ("ahp", "fahp"):

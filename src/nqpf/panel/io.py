@@ -924,6 +924,21 @@ def _guess(columns: Sequence[Hashable], role: str, taken: set[Hashable]) -> Hash
     return hits[0][1]
 
 
+def guess_column(columns: Sequence[Hashable], role: str, given: Hashable | None = None,
+                 taken: Sequence[Hashable] = ()) -> Hashable | None:
+    """The column holding ``role`` (``unit``, ``period``, ``indicator`` or ``value``).
+
+    ``given`` (a name the user gave) wins when the table has it (compared as the
+    guesses are); otherwise the column is guessed as :func:`tidy_panel` does (地区, 省份,
+    年份, year, …). None when nothing fits; the caller says which option names it.
+    """
+    cols = list(columns)
+    if given is not None:
+        hits = [c for c in cols if c == given or _norm(c) == _norm(given)]
+        return hits[0] if hits else None
+    return _guess(cols, role, set(taken))
+
+
 def _given(df: pd.DataFrame, name: Hashable, role: str, src: str) -> Hashable:
     if name in df.columns:
         return name

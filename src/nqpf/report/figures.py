@@ -68,6 +68,10 @@ LABELS: dict[str, dict[str, str]] = {
     "z": {"en": "Standardised value z", "zh": "标准化值 z"},
     "lag": {"en": "Spatial lag Wz", "zh": "空间滞后 Wz"},
     "slope": {"en": "Moran's I", "zh": "莫兰指数 I"},
+    "rank_interval": {"en": "5–95 % of replications", "zh": "5%–95% 重复区间"},
+    "median_rank": {"en": "Median rank", "zh": "排名中位数"},
+    "base_rank": {"en": "Base case", "zh": "基准排名"},
+    "rank_title": {"en": "Rank uncertainty", "zh": "排名的不确定性"},
     "HH": {"en": "High-High", "zh": "高-高"},
     "LH": {"en": "Low-High", "zh": "低-高"},
     "LL": {"en": "Low-Low", "zh": "低-低"},
@@ -391,8 +395,25 @@ def trend_by_group(
     ax.set_xlabel(_lab("period", lang))
     ax.set_ylabel(ylabel or _lab("score", lang))
     _title(ax, title, "trend_title", lang)
-    ax.legend(loc="best", ncol=2 if groups is not None and len(set(groups.values())) > 4 else 1)
+    _legend_outside(ax)
     return _finish(fig, lang, notes)
+
+
+def _wrap(text: str, width: int) -> str:
+    """Break a long axis label into lines of about ``width`` characters (at spaces if any)."""
+    import textwrap
+
+    t = str(text)
+    if len(t) <= width:
+        return t
+    if " " in t:
+        return "\n".join(textwrap.wrap(t, width))
+    return "\n".join(t[i:i + width] for i in range(0, len(t), width))
+
+
+def _legend_outside(ax: Any) -> None:
+    """The legend to the right of the plot, where it cannot cover a line."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, borderaxespad=0)
 
 
 @_styled
@@ -565,9 +586,12 @@ def radar(
         v = np.nan_to_num(v, nan=0.0)
         ax.plot(np.r_[ang, ang[:1]], np.r_[v, v[:1]], color=c, lw=1.6, label=_label(u, lang))
         ax.fill(np.r_[ang, ang[:1]], np.r_[v, v[:1]], color=c, alpha=0.12)
-    ax.set_xticks(ang, dims)
+    ax.set_xticks(ang, [_wrap(d, 8 if lang == "zh" else 16) for d in dims])
+    ax.tick_params(axis="x", pad=10)
     ax.set_ylim(0, 1)
-    ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["0.25", "0.5", "0.75", "1"], fontsize=7)
+    ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["0.25", "0.5", "0.75", "1"], fontsize=7, color="0.4")
+    # the radial tick labels sit between two axes, not on a dimension's line
+    ax.set_rlabel_position(float(np.degrees(np.pi / k)))
     ax.spines["polar"].set_color("0.7")
     _title(ax, title, "radar_title", lang)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.05))
@@ -618,11 +642,15 @@ def heatmap(
     nr, nc = arr.shape
     rows = [_label(u, lang) if label_units else str(u) for u in table.index]
     cols = [_period_text(c) for c in table.columns]
-    fig = _new_figure((max(4.5, 0.55 * nc + 2.8), max(3.0, 0.28 * nr + 1.4)), lang)
+    tilt = nc > 6
+    if not tilt:  # long names (dimensions) on a few columns: wrap them, and widen the columns
+        cols = [_wrap(c, 6 if lang == "zh" else 12) for c in cols]
+    widest = max(len(line) for c in cols for line in c.split("\n"))
+    cw = 0.55 if tilt else min(1.4, max(0.55, widest * (0.16 if lang == "zh" else 0.085)))
+    fig = _new_figure((max(4.5, cw * nc + 2.8), max(3.0, 0.28 * nr + 1.4)), lang)
     ax = fig.add_subplot()
     cm = colormaps[cmap].with_extremes(bad="#f0f0f0")
     im = ax.imshow(np.ma.masked_invalid(arr), aspect="auto", cmap=cm, interpolation="nearest")
-    tilt = nc > 6
     ax.set_xticks(np.arange(nc), cols, rotation=45 if tilt else 0, ha="right" if tilt else "center")
     ax.set_yticks(np.arange(nr), rows)
     ax.grid(False)
@@ -875,10 +903,18 @@ def moran_scatter(
             color="0.35",
         )  # fmt: skip
     if label_units:
-        for u, xi, yi in zip(units, z, lag, strict=True):
+        # label the points a reader looks for (the farthest from the centre, significant
+        # clusters first), not the crowd at the centre
+        far = np.hypot(z, lag)
+        sig = np.array([c in ("HH", "LL", "HL", "LH") for c in clusters]) if clusters \
+            else np.zeros(len(units), dtype=bool)
+        order = np.lexsort((-far, ~sig))
+        chosen = [i for i in order if far[i] > 0.5][:12]
+        for i in chosen:
             ax.annotate(
-                _label(u, lang), (xi, yi), xytext=(3, 3), textcoords="offset points",
-                fontsize=6.5, color="0.2",
+                _label(units[i], lang), (z[i], lag[i]),
+                xytext=(4 if z[i] >= 0 else -4, 3), textcoords="offset points",
+                ha="left" if z[i] >= 0 else "right", fontsize=7, color="0.2",
             )  # fmt: skip
     if clusters:
         from matplotlib.lines import Line2D
@@ -914,7 +950,8 @@ def _check_geometry(geometry: Any, what: str) -> Geometry:
 
 
 def _source_note(geometry: Geometry, lang: str) -> str:
-    return f"地图来源：{geometry.source}" if lang == "zh" else f"Map: {geometry.source}"
+    src = geometry.source.split("; built by")[0]  # how the file was made is not the source
+    return f"地图来源：{src}" if lang == "zh" else f"Map: {src}"
 
 
 def _missing_note(missing: Sequence[str], lang: str) -> str:
@@ -964,7 +1001,7 @@ def lisa_map(
     colors = {u: _CLUSTER_COLORS.get(c, "#d9d9d9") for u, c in clusters.items()}
     fig = _new_figure(_map_size(geometry), lang)
     ax = fig.add_subplot()
-    draw_units(ax, geometry, colors, missing_color="white", hatch_missing=True)
+    draw_units(ax, geometry, colors, missing_color="white", hatch_missing=True, lang=lang)
     present = [c for c in ("HH", "LL", "LH", "HL", "not significant") if c in clusters.values()]
     handles = [Patch(facecolor=_CLUSTER_COLORS[c], edgecolor="0.5", label=_lab(c, lang))
                for c in present]  # fmt: skip
@@ -999,8 +1036,10 @@ def choropleth(
     label: str | None = None,
     vmin: float | None = None,
     vmax: float | None = None,
+    classes: Any = "quantiles",
+    k: int = 5,
 ) -> Any:
-    """Map of one value per unit (continuous colour scale with a colour bar).
+    """Map of one value per unit, in classes with a legend that states the classification.
 
     Parameters
     ----------
@@ -1013,6 +1052,12 @@ def choropleth(
         Colour bar label (default "Score"/"得分").
     vmin, vmax : float, optional
         Limits of the colour scale (default the range of the values drawn).
+    classes : {"quantiles", "jenks", "continuous"} or sequence of float
+        Quantile classes (default), natural breaks (:mod:`nqpf.report.classify`), the
+        band limits given (an assessment's grade bands), or a continuous colour scale
+        with a colour bar (on request only).
+    k : int
+        Number of classes for quantiles and natural breaks.
 
     Returns
     -------
@@ -1049,17 +1094,40 @@ def choropleth(
     hi = float(drawn.max()) if vmax is None else vmax
     if hi <= lo:
         hi = lo + 1.0
-    norm = Normalize(lo, hi)
     cm = colormaps[cmap]
-    colors = {u: cm(norm(x)) for u, x in drawn.items()}
     fig = _new_figure(_map_size(geometry), lang)
     ax = fig.add_subplot()
-    draw_units(ax, geometry, colors, missing_color="#e0e0e0")
-    from matplotlib.cm import ScalarMappable
+    if isinstance(classes, str) and classes == "continuous":
+        norm = Normalize(lo, hi)
+        colors = {u: cm(norm(x)) for u, x in drawn.items()}
+        draw_units(ax, geometry, colors, missing_color="#e0e0e0", lang=lang)
+        from matplotlib.cm import ScalarMappable
 
-    sm = ScalarMappable(norm=norm, cmap=cm)
-    cb = fig.colorbar(sm, ax=ax, fraction=0.035, pad=0.02, shrink=0.8)
-    cb.set_label(label or _lab("score", lang))
+        sm = ScalarMappable(norm=norm, cmap=cm)
+        cb = fig.colorbar(sm, ax=ax, fraction=0.035, pad=0.02, shrink=0.8)
+        cb.set_label(label or _lab("score", lang))
+    else:
+        from matplotlib.patches import Patch
+
+        from .classify import breaks, class_of, method_label, range_labels
+
+        bounds = breaks(drawn.to_numpy(), classes, k)
+        n = len(bounds)
+        shades = [cm(0.15 + 0.8 * j / max(n - 1, 1)) for j in range(n)]
+        colors = {u: shades[class_of(x, bounds)] for u, x in drawn.items()}
+        draw_units(ax, geometry, colors, missing_color="#e0e0e0", lang=lang)
+        counts = np.bincount([class_of(x, bounds) for x in drawn], minlength=n)
+        labels = [f"{r} ({c})" for r, c in zip(range_labels(bounds, float(drawn.min())),
+                                                 counts, strict=True)]
+        handles = [Patch(facecolor=c, edgecolor="0.5", linewidth=0.4, label=t)
+                   for c, t in zip(shades, labels, strict=True)]
+        if any(u not in colors for u in geometry.shapes):
+            handles.append(Patch(facecolor="#e0e0e0", edgecolor="0.5", linewidth=0.4,
+                                 label="无数据" if lang == "zh" else "no data"))
+        head = label or _lab("score", lang)
+        ax.legend(handles=handles, loc="lower left", fontsize=7.5,
+                  title=f"{head}\n({method_label(classes, n, lang)})", title_fontsize=7.5,
+                  frameon=False, bbox_to_anchor=(0.0, 0.0))
     _title(ax, title, "choropleth_title", lang)
     if missing:
         notes.append(_missing_note(missing, lang))
@@ -1156,7 +1224,46 @@ def efficiency_trend(
     ax.set_xlabel(_lab("period", lang))
     ax.set_ylabel(ylabel or _lab("efficiency" if kind == "level" else "cumulative", lang))
     _title(ax, title, "efficiency_title" if kind == "level" else "cum_title", lang)
-    ax.legend(loc="best")
+    ax.margins(y=0.08)  # room above the highest line and below the lowest
+    _legend_outside(ax)
+    return _finish(fig, lang, notes)
+
+
+@_styled
+def rank_intervals(
+    ranks: pd.DataFrame,
+    lang: str = "en",
+    title: str | None = None,
+    *,
+    top: int = 40,
+) -> Any:
+    """Rank intervals (5–95 % of the replications), median and base rank of each unit.
+
+    Parameters
+    ----------
+    ranks : DataFrame
+        One period of a robustness analysis' ranks: ``unit, base_rank, median_rank, p05,
+        p95`` (:attr:`nqpf.robustness.uncertainty.RobustnessResult.ranks`).
+    top : int
+        The units with the best base ranks shown (all when fewer).
+    """
+    lang, notes = _start(lang)
+    need = {"unit", "base_rank", "median_rank", "p05", "p95"}
+    if not isinstance(ranks, pd.DataFrame) or not need <= set(ranks.columns):
+        raise DataError(f"rank_intervals: needs columns {sorted(need)}")
+    d = ranks.sort_values(["base_rank", "unit"]).head(top)
+    n = len(d)
+    fig = _new_figure((7.0, max(3.0, 0.2 * n + 1.2)), lang)
+    ax = fig.add_subplot()
+    y = np.arange(n)
+    ax.hlines(y, d["p05"], d["p95"], color="0.65", lw=3, label=_lab("rank_interval", lang))
+    ax.plot(d["median_rank"], y, "o", color="#0072B2", ms=4, label=_lab("median_rank", lang))
+    ax.plot(d["base_rank"], y, "x", color="#D55E00", ms=5, label=_lab("base_rank", lang))
+    ax.set_yticks(y, [_label(u, lang) for u in d["unit"]], fontsize=7)
+    ax.set_ylim(n - 0.4, -0.6)
+    ax.set_xlabel(_lab("rank", lang))
+    _title(ax, title, "rank_title", lang)
+    _legend_outside(ax)
     return _finish(fig, lang, notes)
 
 

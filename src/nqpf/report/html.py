@@ -30,15 +30,13 @@ from typing import Any
 from ..errors import DataError
 from ..output import atomic_write
 from .i18n import html_lang, normalise_lang, t
+from .layout import MAX_ROWS, Layout, layout, visible_frame
 from .model import FigureItem, Section, StudyOutput, TableItem
-from .tables import _fmt_number, _is_missing, _kind, table_frame
+from .tables import _fmt_number, _is_missing, _kind
 
 __all__ = ["MAX_ROWS", "render_report", "write_report"]
 
 _NUM = ' class="num"'
-
-#: Rows of a table shown in the report; the rest are in ``tables/<name>.csv``.
-MAX_ROWS = 30
 
 _FONTS = (
     '-apple-system, BlinkMacSystemFont, "Segoe UI", "Noto Sans CJK SC", "Source Han Sans SC", '
@@ -54,6 +52,8 @@ _CSS = (
 html { font-size: 15px; }
 body { font-family: FONTS; color: var(--ink); line-height: 1.6; margin: 0 auto;
   max-width: 60rem; padding: 2rem 1.5rem 3rem; background: #fff; }
+html:lang(en) body { font-family: "Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans",
+  "Noto Sans CJK SC", sans-serif; }
 h1 { font-size: 1.9rem; line-height: 1.3; margin: 0 0 .3rem; color: var(--accent); }
 h2 { font-size: 1.35rem; margin: 2.2rem 0 .8rem; padding-bottom: .25rem;
   border-bottom: 2px solid var(--accent); }
@@ -83,6 +83,7 @@ table { border-collapse: collapse; font-size: .85rem; margin: 0 auto 0 0;
 thead th { border-top: 2px solid var(--ink); border-bottom: 1px solid var(--ink);
   padding: .3rem .6rem; text-align: left; vertical-align: bottom; white-space: nowrap; }
 tbody td { padding: .2rem .6rem; border: 0; white-space: nowrap; }
+tbody td:not(.num) { white-space: normal; min-width: 4rem; max-width: 22rem; }
 tbody tr:last-child td { border-bottom: 2px solid var(--ink); }
 tbody tr:nth-child(even) td { background: var(--band); }
 th.num, td.num { text-align: right; }
@@ -191,8 +192,9 @@ def _date(m: Mapping[str, Any], full: bool = True) -> str:
 
 
 # ====================================================================== tables
-def _table_html(item: TableItem, number: int, lang: str, ident: str) -> str:
-    df = table_frame(item)
+def _table_html(item: TableItem, number: int, lang: str, ident: str,
+                lay: Layout | None = None) -> str:
+    df = visible_frame(item)
     digits = item.digits
     kinds = [_kind(df.iloc[:, j]) for j in range(df.shape[1])]
     numeric = [k in ("int", "float") for k in kinds]
@@ -233,7 +235,8 @@ def _table_html(item: TableItem, number: int, lang: str, ident: str) -> str:
         key = "report.more_row" if rest == 1 else "report.more_rows"
         parts.append(f'<p class="more">{_e(t(key, lang, n=rest, path=path))}</p>')
     if item.note:
-        parts.append(f'<p class="note">{_e(t("report.note", lang, text=item.note))}</p>')
+        note = lay.text(item.note) if lay is not None else item.note
+        parts.append(f'<p class="note">{_e(t("report.note", lang, text=note))}</p>')
     parts.append("</figure>")
     return "\n".join(parts)
 
@@ -468,30 +471,58 @@ def _repro_html(m: Mapping[str, Any], lang: str, ident: str) -> str:
 
 # ====================================================================== document
 def _section_html(
-    sec: Section, number: int, lang: str, ident: str, counters: dict[str, int], ids: set[str]
+    sec: Section, number: int, lang: str, ident: str, lay: Layout, ids: set[str]
 ) -> str:
     sep = "　" if lang == "zh" else ". "
     parts = [
         f'<section class="report-section" id="{ident}">',
         f"<h2>{number}{sep}{_e(sec.title)}</h2>",
     ]
-    parts.extend(f"<p>{_e(p)}</p>" for p in sec.paragraphs)
+    parts.extend(f"<p>{_e(lay.text(p))}</p>" for p in sec.paragraphs)
     for item in sec.tables:
-        if not item.in_report:
+        if not lay.in_text(item):
             continue
-        counters["table"] += 1
-        parts.append(_table_html(item, counters["table"], lang, _slug(item.name, "tbl", ids)))
-    for fig in sec.figures:
-        counters["figure"] += 1
-        parts.append(_figure_html(fig, counters["figure"], lang, _slug(fig.name, "fig", ids)))
+        parts.append(_table_html(item, lay.shown[item.name], lang, _slug(item.name, "tbl", ids),
+                                 lay))
+    for k, fig in enumerate(sec.figures):
+        parts.append(_figure_html(fig, lay.figures[id(sec)] + k, lang,
+                                  _slug(fig.name, "fig", ids)))
+    details = lay.section_details(sec)
+    if details:
+        sep_list = "、" if lang == "zh" else ", "
+        parts.append('<p class="more"><a href="#appendix-details">'
+                     + _e(t("report.details_in_section", lang, tables=sep_list.join(details)))
+                     + "</a></p>")
     if sec.notes:
         parts.append(
             f'<section class="notes"><h3>{_e(t("report.notes", lang))}</h3><ul class="notes">'
-            + "".join(f"<li>{_e(n)}</li>" for n in sec.notes)
+            + "".join(f"<li>{_e(lay.text(n))}</li>" for n in sec.notes)
             + "</ul></section>"
         )
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _details_html(lay: Layout, lang: str) -> str:
+    """The appendix of detailed tables: label, title, rows and file of each."""
+    if not lay.details:
+        return ""
+    rows = [
+        [lay.label(item.name), item.title, str(len(item.frame)), f"tables/{item.name}.csv"]
+        for item, _sec in lay.details
+    ]
+    head = (f"<h2>{_e(t('report.appendix', lang))}　{_e(t('report.details_title', lang))}</h2>"
+            if lang == "zh" else
+            f"<h2>{_e(t('report.appendix', lang))}: {_e(t('report.details_title', lang))}</h2>")
+    return "\n".join([
+        '<section class="appendix" id="appendix-details">',
+        head,
+        f"<p>{_e(t('report.details_intro', lang))}</p>",
+        _rows_table([t("report.details_table_head", lang), t("report.details_title_head", lang),
+                     t("report.details_rows_head", lang), t("report.details_file", lang)],
+                    rows, ["", "", "num", "file"]),
+        "</section>",
+    ])
 
 
 def render_report(output: StudyOutput) -> str:
@@ -509,15 +540,21 @@ def render_report(output: StudyOutput) -> str:
         f'<li><a href="#{i}">{n}{sep}{_e(s.title)}</a></li>'
         for n, (s, i) in enumerate(zip(output.sections, sec_ids, strict=True), start=1)
     ]
+    lay = layout(output)
+    if lay.details:
+        toc.append(
+            f'<li class="appendix"><a href="#appendix-details">{_e(t("report.appendix", lang))}'
+            f'{sep}{_e(t("report.details_title", lang))}</a></li>'
+        )
     toc.append(
         f'<li class="appendix"><a href="#{repro_id}">{_e(t("report.appendix", lang))}{sep}'
         f'{_e(t("repro.title", lang))}</a></li>'
     )
-    counters = {"table": 0, "figure": 0}
     body = [
-        _section_html(s, n, lang, i, counters, ids)
+        _section_html(s, n, lang, i, lay, ids)
         for n, (s, i) in enumerate(zip(output.sections, sec_ids, strict=True), start=1)
     ]
+    body.append(_details_html(lay, lang))
     meta = [
         (t("report.date", lang), _date(m, full=False)),
         (t("report.version", lang), version),

@@ -19,9 +19,11 @@ Sources
   package ``cnmaps`` (``pip install "nqpf[maps]"``), whose provincial boundaries follow the
   standard map of China. Taiwan, Hong Kong and Macao are not units of Chinese provincial
   statistics; their shapes are kept in :attr:`Geometry.context` and drawn as areas without
-  data, so that a map of China is complete. Maps for publication in China must follow the
-  standard map service (标准地图服务, GS numbers); nqpf draws the boundaries it is given and
-  does not add the South China Sea inset.
+  data, so that a map of China is complete. A map of China is drawn in the Albers
+  equal-area projection (:func:`albers`) with the South China Sea islands (南海诸岛) in an
+  inset, drawn from the islands the boundaries hold. Maps for publication in China must
+  follow the standard map service (标准地图服务, GS numbers); nqpf draws the boundaries it is
+  given, and every map names its source.
 """
 
 from __future__ import annotations
@@ -92,6 +94,7 @@ class Geometry:
     kind: str = "country"
     context: dict[str, tuple[Polygon, ...]] = field(default_factory=dict)
     dropped: tuple = ()
+    projection: str = "lonlat"
 
     @property
     def units(self) -> tuple[str, ...]:
@@ -120,7 +123,58 @@ class Geometry:
     def subset(self, units: Iterable[str]) -> Geometry:
         """A Geometry with only ``units`` (unknown ids are ignored), same source and context."""
         keep = {u: self.shapes[u] for u in units if u in self.shapes}
-        return Geometry(keep, self.source, self.kind, dict(self.context), self.dropped)
+        return Geometry(keep, self.source, self.kind, dict(self.context), self.dropped,
+                        self.projection)
+
+
+# ----------------------------------------------------------------------------- projection
+#: Albers equal-area conic for maps of China: central meridian 105°E, standard parallels
+#: 25°N and 47°N (the parameters of China's national atlases).
+CHINA_ALBERS = {"lon0": 105.0, "lat1": 25.0, "lat2": 47.0, "lat0": 0.0}
+_EARTH_KM = 6371.0
+
+
+def albers(lon: np.ndarray, lat: np.ndarray, lon0: float = 105.0, lat1: float = 25.0,
+           lat2: float = 47.0, lat0: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Albers equal-area conic projection on the sphere, in km (Snyder 1987, eqs. 14-1 to 14-6).
+
+    n = (sin φ1 + sin φ2) / 2, C = cos² φ1 + 2 n sin φ1, ρ = R √(C − 2 n sin φ) / n,
+    θ = n (λ − λ0); x = ρ sin θ, y = ρ0 − ρ cos θ with ρ0 = ρ(φ0). Areas are true
+    everywhere; shapes are true along the two standard parallels.
+    """
+    p1, p2, p0 = np.deg2rad([lat1, lat2, lat0])
+    n = (np.sin(p1) + np.sin(p2)) / 2
+    c = np.cos(p1) ** 2 + 2 * n * np.sin(p1)
+    rho0 = _EARTH_KM * np.sqrt(c - 2 * n * np.sin(p0)) / n
+    phi = np.deg2rad(np.asarray(lat, dtype=float))
+    rho = _EARTH_KM * np.sqrt(c - 2 * n * np.sin(phi)) / n
+    theta = n * np.deg2rad(np.asarray(lon, dtype=float) - lon0)
+    return rho * np.sin(theta), rho0 - rho * np.cos(theta)
+
+
+def project(geometry: Geometry, **params: float) -> Geometry:
+    """The geometry in the Albers equal-area projection (:func:`albers`, km)."""
+    if geometry.projection != "lonlat":
+        return geometry
+    p = {**CHINA_ALBERS, **params}
+
+    def ring(r: np.ndarray) -> np.ndarray:
+        x, y = albers(r[:, 0], r[:, 1], **p)
+        return np.column_stack([x, y])
+
+    def shapes(d: Mapping[str, tuple[Polygon, ...]]) -> dict[str, tuple[Polygon, ...]]:
+        return {u: tuple(tuple(ring(r) for r in poly) for poly in polys)
+                for u, polys in d.items()}
+
+    return Geometry(shapes(geometry.shapes), geometry.source, geometry.kind,
+                    shapes(geometry.context), geometry.dropped, "albers")
+
+
+#: The frame of the South China Sea inset (南海诸岛), lon/lat degrees.
+SOUTH_CHINA_SEA = (106.0, 2.5, 123.5, 24.5)
+#: The main map of China stops north of this latitude; the islands further south are in
+#: the inset.
+MAINLAND_SOUTH = 17.5
 
 
 # ----------------------------------------------------------------------------- GeoJSON
@@ -477,8 +531,16 @@ def draw_units(
     linewidth: float = 0.4,
     extent: Sequence[str] | None = None,
     hatch_missing: bool = False,
+    inset: bool = True,
+    lang: str = "en",
 ) -> Any:
     """Fill every unit of ``geometry`` on ``ax``: ``colors[unit]`` or ``missing_color``.
+
+    A map of Chinese provinces is drawn in the Albers equal-area projection
+    (:data:`CHINA_ALBERS`); the main view ends at 17.5°N and, with ``inset``, the South
+    China Sea islands (南海诸岛) are drawn in an inset at the lower right, as the standard
+    map of China requires. Other maps are drawn in plate carrée with the aspect of the
+    mean latitude.
 
     Parameters
     ----------
@@ -497,6 +559,88 @@ def draw_units(
     matplotlib.collections.PathCollection
         The filled units (context shapes are a second collection below them).
     """
+
+    china = geometry.kind == "province"
+    if china and geometry.projection == "lonlat":
+        lonlat = geometry
+        geometry = project(geometry)
+        if not extent:
+            lo = lonlat.bounds()
+            clip = (lo[0], max(lo[1], MAINLAND_SOUTH), lo[2], lo[3])
+            ext = _projected_box(clip, lonlat)
+        else:
+            ext = _projected_box(lonlat.bounds(extent), lonlat)
+        coll = _fill(ax, geometry, colors, missing_color, context_color, edgecolor, linewidth,
+                     hatch_missing)
+        x0, y0, x1, y1 = ext
+        south = lonlat.bounds()[1]
+        with_inset = inset and not extent and south < MAINLAND_SOUTH
+        pad_x, pad_y = 0.02 * (x1 - x0), 0.02 * (y1 - y0)
+        right = 0.16 * (x1 - x0) if with_inset else pad_x  # room for the inset, east of Taiwan
+        ax.set_xlim(x0 - pad_x, x1 + right)
+        ax.set_ylim(y0 - pad_y, y1 + pad_y)
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        if with_inset:
+            _south_china_sea(ax, geometry, colors, missing_color, context_color, edgecolor,
+                             linewidth, hatch_missing, lang)
+        return coll
+    coll = _fill(ax, geometry, colors, missing_color, context_color, edgecolor, linewidth,
+                 hatch_missing)
+    x0, y0, x1, y1 = geometry.bounds(extent if extent else None)
+    if geometry.context and not extent:
+        pts = np.vstack([r for p in geometry.context.values() for poly in p for r in poly])
+        x0, y0 = min(x0, float(pts[:, 0].min())), min(y0, float(pts[:, 1].min()))
+        x1, y1 = max(x1, float(pts[:, 0].max())), max(y1, float(pts[:, 1].max()))
+    pad_x, pad_y = 0.02 * (x1 - x0), 0.02 * (y1 - y0)
+    ax.set_xlim(x0 - pad_x, x1 + pad_x)
+    ax.set_ylim(y0 - pad_y, y1 + pad_y)
+    mid = np.deg2rad(np.clip((y0 + y1) / 2, -75, 75))
+    ax.set_aspect(1 / np.cos(mid))
+    ax.set_axis_off()
+    return coll
+
+
+def _projected_box(box: tuple[float, float, float, float], lonlat: Geometry
+                   ) -> tuple[float, float, float, float]:
+    """Projected bounds of the parts of ``lonlat`` (units and context) inside a lon/lat box."""
+    lo0, la0, lo1, la1 = box
+    pts = [r for d in (lonlat.shapes, lonlat.context) for polys in d.values() for poly in polys
+           for r in poly]
+    allp = np.vstack(pts)
+    keep = allp[(allp[:, 1] >= la0 - 1e-9) & (allp[:, 0] >= lo0 - 1e-9)
+                & (allp[:, 0] <= lo1 + 1e-9) & (allp[:, 1] <= la1 + 1e-9)]
+    x, y = albers(keep[:, 0], keep[:, 1], **CHINA_ALBERS)
+    return float(x.min()), float(y.min()), float(x.max()), float(y.max())
+
+
+def _south_china_sea(ax: Any, geometry: Geometry, colors: Mapping[str, Any], missing_color: Any,
+                     context_color: Any, edgecolor: Any, linewidth: float,
+                     hatch_missing: bool, lang: str = "en") -> Any:
+    """The South China Sea islands (南海诸岛) in an inset at the lower right of ``ax``."""
+    lo0, la0, lo1, la1 = SOUTH_CHINA_SEA
+    xs, ys = albers(np.array([lo0, lo1, lo0, lo1]), np.array([la0, la0, la1, la1]),
+                    **CHINA_ALBERS)
+    sub = ax.inset_axes([0.84, 0.0, 0.16, 0.27])
+    # the islands are small: outline them so that they show at this scale
+    _fill(sub, geometry, colors, missing_color, context_color, "0.35", 0.3, hatch_missing)
+    sub.set_xlim(float(xs.min()) + 150, float(xs.max()) - 150)
+    sub.set_ylim(float(ys.min()), float(ys.max()) - 250)
+    sub.set_aspect("equal")
+    sub.set_xticks([])
+    sub.set_yticks([])
+    for sp in sub.spines.values():
+        sp.set_linewidth(0.6)
+        sp.set_color("0.3")
+    sub.set_facecolor("white")
+    zh = str(lang).startswith("zh")
+    sub.text(0.97, 0.03, "南海诸岛" if zh else "South China\nSea Islands", transform=sub.transAxes,
+             ha="right", va="bottom", fontsize=6, color="0.25")
+    return sub
+
+
+def _fill(ax: Any, geometry: Geometry, colors: Mapping[str, Any], missing_color: Any,
+          context_color: Any, edgecolor: Any, linewidth: float, hatch_missing: bool) -> Any:
     from matplotlib.collections import PathCollection
 
     if geometry.context:
@@ -525,15 +669,4 @@ def draw_units(
                 ),
                 autolim=False,
             )  # fmt: skip
-    x0, y0, x1, y1 = geometry.bounds(extent if extent else None)
-    if geometry.context and not extent:
-        pts = np.vstack([r for p in geometry.context.values() for poly in p for r in poly])
-        x0, y0 = min(x0, float(pts[:, 0].min())), min(y0, float(pts[:, 1].min()))
-        x1, y1 = max(x1, float(pts[:, 0].max())), max(y1, float(pts[:, 1].max()))
-    pad_x, pad_y = 0.02 * (x1 - x0), 0.02 * (y1 - y0)
-    ax.set_xlim(x0 - pad_x, x1 + pad_x)
-    ax.set_ylim(y0 - pad_y, y1 + pad_y)
-    mid = np.deg2rad(np.clip((y0 + y1) / 2, -75, 75))
-    ax.set_aspect(1 / np.cos(mid))
-    ax.set_axis_off()
     return coll

@@ -23,7 +23,13 @@ class TableItem:
     readers), ``note`` a source or method note printed under the table, and
     ``digits`` the decimals shown in formatted outputs (the CSV keeps full
     precision). ``in_report=False`` keeps a long detail table out of the HTML
-    report (it is still written to the workbook and ``tables/``).
+    report (it is still written to the workbook and ``tables/``); a table longer
+    than the report shows is listed in the report's appendix of detailed tables
+    instead. ``data``, when set, is the same table with nqpf's stable column names and
+    codes (``unit``, ``effective_weight``, ``optimal``): the CSV and Stata files hold it,
+    for scripts, while ``frame`` is labelled for readers (report, workbook, LaTeX).
+    ``hidden`` names columns (as labelled) that the report and the Word
+    document leave out, such as codes beside names; the workbook keeps them.
     """
 
     name: str
@@ -33,6 +39,8 @@ class TableItem:
     digits: int = 4
     index: bool = False
     in_report: bool = True
+    hidden: tuple[str, ...] = ()
+    data: pd.DataFrame | None = None
 
 
 @dataclass
@@ -47,7 +55,12 @@ class FigureItem:
 
 @dataclass
 class Section:
-    """One section of the report (``key`` such as ``index``, ``tfp``, ``disparity``)."""
+    """One section of the report (``key`` such as ``index``, ``tfp``, ``disparity``).
+
+    Paragraphs may cite a table as ``{tbl:<name>}``; the report writers replace it
+    with the table's number ("表 3", "Table 3") or, for a table kept out of the
+    report, with its file (``tables/<name>.csv``).
+    """
 
     key: str
     title: str

@@ -77,16 +77,19 @@ _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 
 
 # ====================================================================== frames
-def table_frame(item: TableItem) -> pd.DataFrame:
+def table_frame(item: TableItem, data: bool = False) -> pd.DataFrame:
     """The frame as it is written: index as columns when ``item.index``, column names as text.
 
-    Multi-level column names are joined with `` / ``. The caller's frame is not changed.
+    ``data=True``: the machine-readable variant (``item.data``) when the item has one, as
+    CSV and Stata files are written. Multi-level column names are joined with `` / ``.
+    The caller's frame is not changed.
     """
-    if not isinstance(item.frame, pd.DataFrame):
+    frame = item.data if data and item.data is not None else item.frame
+    if not isinstance(frame, pd.DataFrame):
         raise DataError(
-            f"table {item.name!r}: frame is a {type(item.frame).__name__}, expected a DataFrame"
+            f"table {item.name!r}: frame is a {type(frame).__name__}, expected a DataFrame"
         )
-    df = item.frame.reset_index() if item.index else item.frame.copy()
+    df = frame.reset_index() if item.index else frame.copy()
     cols = []
     for c in df.columns:
         if isinstance(c, tuple):
@@ -652,22 +655,44 @@ def latex_escape(text: str) -> str:
     return re.sub(r"\s*[\r\n]+\s*", " ", s)
 
 
+def _latex_align(kind: str, col: list) -> str:
+    """``r`` for numbers, ``l`` for short text, a wrapping ``p{}`` column for long text."""
+    if kind in ("int", "float"):
+        return "r"
+    longest = max((len(str(v)) for v in col if not _is_missing(v)), default=0)
+    if longest > 60:
+        return r"p{0.35\linewidth}"
+    if longest > 24:
+        return r"p{0.16\linewidth}"
+    return "l"
+
+
+#: Tables longer than this are written as a ``longtable`` (a float cannot break across pages).
+LATEX_LONG = 40
+
+
 def latex_table(item: TableItem, lang: str = "en") -> str:
-    r"""One table as LaTeX source: ``table`` float, booktabs rules, caption, label, note.
+    r"""One table as LaTeX source: booktabs rules, caption, label, note; long tables break.
 
     Numbers are rounded to ``item.digits`` decimals and right-aligned; text
-    columns are left-aligned and escaped; missing cells are empty. The label is
-    ``tab:<name>``. Chinese text is kept as is: a comment at the top says to
-    compile with XeLaTeX and ``ctex`` or ``xeCJK`` (the booktabs rules follow
-    Fear's booktabs manual: no vertical rules, ``\toprule``/``\midrule``/``\bottomrule``).
+    columns are left-aligned (long text wraps in a ``p`` column) and escaped;
+    missing cells are empty. The label is
+    ``tab:<name>``. A table of at most :data:`LATEX_LONG` rows is a ``table`` float
+    whose tabular is scaled down to the text width when it is wider (``
+esizebox``
+    of graphicx, only then); a longer one is a ``longtable`` (longtable package) that
+    breaks across pages with its header repeated, set in ``ootnotesize`` with narrow
+    column gaps. Chinese text is kept as is: a comment at the top says to compile
+    with XeLaTeX and ``ctex`` (the booktabs rules follow Fear's booktabs manual: no
+    vertical rules, ``	oprule``/``\midrule``/``ottomrule``).
     """
     df = table_frame(item)
     digits = _check_digits(item)
     kinds = [_kind(df.iloc[:, j]) for j in range(df.shape[1])]
-    align = "".join("r" if k in ("int", "float") else "l" for k in kinds)
+    cols = [df.iloc[:, j].tolist() for j in range(df.shape[1])]
+    align = "".join(_latex_align(k, col) for k, col in zip(kinds, cols, strict=True))
     head = " & ".join(latex_escape(c) for c in df.columns) + r" \\"
     rows = []
-    cols = [df.iloc[:, j].tolist() for j in range(df.shape[1])]
     for i in range(len(df)):
         cells = []
         for k, col in zip(kinds, cols, strict=True):
@@ -679,26 +704,54 @@ def latex_table(item: TableItem, lang: str = "en") -> str:
         str(v) for k, col in zip(kinds, cols, strict=True) if k == "text" for v in col
     )
     comment = t("latex.cjk_comment" if _CJK.search(every) else "latex.comment", lang)
+    note = latex_escape(t("latex.note", lang) + item.note) if item.note else ""
+    caption = r"\caption{" + latex_escape(item.title) + "}"
+    label = r"\label{tab:" + item.name + "}"
+    if len(df) > LATEX_LONG:
+        n = df.shape[1]
+        wide = n > 7  # printed across a landscape page (pdflscape)
+        size = r"\footnotesize" if n <= 7 else (r"\scriptsize" if n <= 12 else r"\tiny")
+        lines = [
+            f"% nqpf table {item.name}: {latex_escape(comment)}",
+            *([r"\begin{landscape}"] if wide else []),
+            r"\begingroup" + size + r"\setlength{\tabcolsep}{3pt}",
+            r"\begin{longtable}{" + align + "}",
+            caption + label + r" \\",
+            r"\toprule",
+            head,
+            r"\midrule",
+            r"\endfirsthead",
+            r"\toprule",
+            head,
+            r"\midrule",
+            r"\endhead",
+            r"\bottomrule",
+            r"\endlastfoot",
+            *rows,
+        ]
+        if note:
+            lines.append(r"\multicolumn{" + str(n) + r"}{p{0.9\linewidth}}{" + note + r"} \\")
+        lines += [r"\end{longtable}", r"\endgroup", *([r"\end{landscape}"] if wide else []), ""]
+        return "\n".join(lines)
     lines = [
         f"% nqpf table {item.name}: {latex_escape(comment)}",
         r"\begin{table}[htbp]",
         r"\centering",
-        r"\caption{" + latex_escape(item.title) + "}",
-        r"\label{tab:" + item.name + "}",
+        caption,
+        label,
+        r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%",
         r"\begin{tabular}{" + align + "}",
         r"\toprule",
         head,
         r"\midrule",
         *rows,
         r"\bottomrule",
-        r"\end{tabular}",
+        r"\end{tabular}}",
     ]
-    if item.note:
+    if note:
         lines += [
             r"\par\smallskip",
-            r"\begin{minipage}{0.95\linewidth}\footnotesize "
-            + latex_escape(t("latex.note", lang) + item.note)
-            + r"\end{minipage}",
+            r"\begin{minipage}{0.95\linewidth}\footnotesize " + note + r"\end{minipage}",
         ]
     lines += [r"\end{table}", ""]
     return "\n".join(lines)
@@ -828,6 +881,7 @@ def write_tables(
     for it in items:
         _check_digits(it)
     frames = [table_frame(it) for it in items]
+    data = [table_frame(it, data=True) for it in items]
     targets = _targets(items, out, fmts)
     if not overwrite:
         existing = [str(p) for p in targets if p.exists()]
@@ -842,7 +896,7 @@ def write_tables(
         p = out / "tables.xlsx"
         _atomic(p, lambda tmp: _write_xlsx(tmp, output.title, items, frames, output.lang))
         written.append(p)
-    for it, df in zip(items, frames, strict=True):
+    for it, df in zip(items, data, strict=True):
         for f in fmts:
             if f == "csv":
                 p = out / "tables" / f"{it.name}.csv"

@@ -35,7 +35,8 @@ from .sections_common import Context, section_error, zh_en
 __all__ = ["RunResult", "run_study", "FIXED_NAMES"]
 
 #: The fixed names at the top of an output folder.
-FIXED_NAMES = ("report.html", "tables.xlsx", "manifest.json", "tables", "figures")
+FIXED_NAMES = ("report.html", "report.docx", "report.pdf", "tables.xlsx", "manifest.json",
+               "tables", "figures")
 
 Progress = Callable[[str, int, int], None]
 
@@ -57,7 +58,12 @@ class RunResult:
     index : IndexResult
         The composite index.
     lines : list of str
-        A short summary of the run (data, index, sections, notes).
+        A short summary of the run (data, index, sections, notes), in the report's language.
+    notes : list of str
+        The points a reader should check (the key findings' cautions), in the report's
+        language, with table citations numbered as in the report.
+    closing : list of str
+        Where each output is, in the report's language.
     """
 
     out_dir: Path
@@ -66,6 +72,8 @@ class RunResult:
     manifest: dict[str, Any]
     index: Any
     lines: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    closing: list[str] = field(default_factory=list)
 
     @property
     def report(self) -> Path:
@@ -170,6 +178,9 @@ def _run(
     say("report", len(steps), total)
     t0 = time.perf_counter()
     sections = _sections(ctx, results, analyses)
+    from .sections_common import finish_tables
+
+    finish_tables(ctx, sections)
     if ctx.figures_enabled():
         from ..report.fonts import font_note
 
@@ -185,6 +196,19 @@ def _run(
     from .manifest import build_manifest, write_manifest
 
     files = _write(ctx, output)
+    from ..report.docx import docx_available, write_docx
+    from ..report.pdf import chromium_path, print_pdf
+
+    if docx_available():
+        write_docx(output, out / "report.docx", overwrite=ctx.force)
+        files.append("report.docx")
+    else:
+        ctx.notes.append(zh_en(lang, "未生成 Word 报告: 需要 python-docx (pip install "
+                               "'nqpf[docx]')", "No Word report: it needs python-docx (pip "
+                               "install 'nqpf[docx]')"))
+    pdf = chromium_path() is not None
+    if pdf:
+        files.append("report.pdf")
     timings["report"] = round(time.perf_counter() - t0, 3)
     manifest = build_manifest(ctx, timings, sorted(set(files) | {"manifest.json"}))
     output.manifest = manifest
@@ -192,11 +216,26 @@ def _run(
     from ..report.html import write_report
 
     write_report(output, out / "report.html", overwrite=ctx.force)
+    if pdf:
+        try:
+            if (out / "report.pdf").exists() and not ctx.force:
+                raise DataError(f"{out / 'report.pdf'} exists; pass --force")
+            print_pdf(out / "report.html", out / "report.pdf")
+        except DataError as e:
+            manifest["outputs"] = [f for f in manifest["outputs"] if f != "report.pdf"]
+            ctx.notes.append(zh_en(lang, f"未生成 PDF 报告: {e}", f"No PDF report: {e}"))
+    else:
+        ctx.notes.append(zh_en(lang, "未生成 PDF 报告: 需要 Chromium (apt-get install chromium)",
+                               "No PDF report: it needs Chromium (apt-get install chromium)"))
     write_manifest(manifest, out / "manifest.json")
     say("done", total, total)
     target = stage.commit()
     for f in output.figures():  # the figures now live in the output folder
         f.paths = {k: target / Path(v).relative_to(out) for k, v in f.paths.items()}
+    from ..report.layout import layout
+
+    lay = layout(output)
+    notes = [lay.text(n) for n in (sections[0].notes if sections else [])]
     return RunResult(
         out_dir=target,
         output=output,
@@ -204,7 +243,28 @@ def _run(
         manifest=manifest,
         index=ctx.index,
         lines=_summary_lines(ctx, output),
+        notes=notes,
+        closing=_closing_lines(target, manifest["outputs"], lang),
     )
+
+
+def _closing_lines(out: Path, outputs: list[str], lang: str) -> list[str]:
+    """Where the report, the Word and PDF versions, the tables, figures and manifest are."""
+    have = set(outputs)
+    rows = [("report.html", "报告", "Report")]
+    if "report.docx" in have:
+        rows.append(("report.docx", "Word 报告", "Word"))
+    if "report.pdf" in have:
+        rows.append(("report.pdf", "PDF 报告", "PDF"))
+    lines = [zh_en(lang, f"{zh}: {out / name}", f"{en}: {out / name}") for name, zh, en in rows]
+    if any(f.startswith("tables") for f in have):
+        lines.append(zh_en(lang, f"表格: {out / 'tables.xlsx'} 与 {out / 'tables'}/",
+                           f"Tables: {out / 'tables.xlsx'} and {out / 'tables'}/"))
+    if any(f.startswith("figures/") for f in have):
+        lines.append(zh_en(lang, f"图: {out / 'figures'}/", f"Figures: {out / 'figures'}/"))
+    lines.append(zh_en(lang, f"运行清单: {out / 'manifest.json'}",
+                       f"Manifest: {out / 'manifest.json'}"))
+    return lines
 
 
 # ---------------------------------------------------------------------- data
@@ -261,6 +321,12 @@ def read_data(ctx: Context) -> Any:
             with np.errstate(invalid="ignore", divide="ignore"):
                 x = x / den
         raw = raw.with_indicator(d.id, x * d.scale)
+        if d.name_zh or d.name_en:
+            ctx.params.setdefault("series_names", {})[d.id] = (
+                d.name_zh or d.name_en or d.id, d.name_en or d.name_zh or d.id)
+    names = ctx.params.setdefault("series_names", {})
+    for sid, t in spec.series_names.items():
+        names[sid] = (t.text("zh"), t.text("en"))
     ctx.raw = raw
     return raw
 
@@ -268,9 +334,10 @@ def read_data(ctx: Context) -> Any:
 def _read_source(ctx: Context, src: Any, key: str) -> Any:
     kind = src.kind
     if kind == "builtin":
-        from ..datasets.demo import demo_data_path, load_demo_panel
+        from ..datasets.demo import DEMO_SERIES_NAMES, demo_data_path, load_demo_panel
 
         record_input(ctx, demo_data_path(), f"{key} builtin {src.builtin}")
+        ctx.params.setdefault("series_names", {}).update(DEMO_SERIES_NAMES)
         return load_demo_panel()
     if kind == "file":
         from ..sources.pack import load_data
@@ -300,6 +367,9 @@ def _read_source(ctx: Context, src: Any, key: str) -> Any:
             dictionary = ctx.study.resolve_path(src.dictionary, f"{key}.dictionary")
             record_input(ctx, dictionary, f"{key} dictionary")
         res = read_yearbook_long([str(p) for p in paths], dictionary=dictionary)
+        names = ctx.params.setdefault("series_names", {})
+        for _, r in res.dictionary.iterrows():
+            names[str(r["code"])] = _yearbook_name(r)
         panel = res.panel
         if src.select:
             panel = panel.sel(indicators=res.select(src.select))
@@ -308,7 +378,22 @@ def _read_source(ctx: Context, src: Any, key: str) -> Any:
 
     p = ctx.study.resolve_path(src.ceads, f"{key}.ceads")
     record_input(ctx, p, f"{key} ceads")
+    ctx.params.setdefault("series_names", {}).setdefault(
+        "co2", ("二氧化碳排放量", "CO2 emissions"))
     return read_ceads(p, level=src.level or "auto")
+
+
+def _yearbook_name(r: Any) -> tuple[str, str]:
+    """(zh, en) name of a yearbook series: the last two levels of its block path
+    (专利授权(发明)), else its Chinese name; English when the dictionary has one, else the code."""
+    code = str(r["code"])
+    path = [p for p in str(r.get("path_zh") or "").split(";") if p and p != "nan"]
+    if len(path) >= 2:
+        zh = path[-1] if path[-2] in path[-1] else f"{path[-2]}({path[-1]})"
+    else:
+        zh = str(r.get("name_zh") or code)
+    en = str(r.get("name_en") or "")
+    return zh, (en if en and en != "nan" else code)
 
 
 # ---------------------------------------------------------------------- cleaning
@@ -409,6 +494,7 @@ def _resolve_groups(ctx: Context) -> None:
 
 # ---------------------------------------------------------------------- sections and files
 _ORDER = (
+    "summary",
     "framework",
     "weights",
     "index",
@@ -453,6 +539,9 @@ def _sections(ctx: Context, results: dict[str, Any], analyses: list[str]) -> lis
         from . import sections_assessment as SAs
 
         made["assessment"] = SAs.section(ctx, results["assessment"])
+    from .sections_summary import summary_section
+
+    made["summary"] = summary_section(ctx, made, results)
     return [made[k] for k in _ORDER if k in made]
 
 
@@ -477,6 +566,8 @@ def _rel(out: Path, p: Path) -> str:
 
 
 def _summary_lines(ctx: Context, output: StudyOutput) -> list[str]:
+    from ..report.vocab import recipe_text
+
     lang = ctx.lang
     ind = ctx.indicators
     lines = [
@@ -487,8 +578,8 @@ def _summary_lines(ctx: Context, output: StudyOutput) -> list[str]:
             f"Data: {ind.shape[0]} units, {ind.periods[0]}–{ind.periods[-1]}, "
             f"{ind.shape[2]} indicators",
         ),
-        zh_en(lang, f"指数: {ctx.index.recipe.describe()}",
-              f"Index: {ctx.index.recipe.describe()}"),
+        zh_en(lang, f"指数: {recipe_text(ctx.index.recipe, lang)}",
+              f"Index: {recipe_text(ctx.index.recipe, lang)}"),
         zh_en(
             lang,
             f"报告章节: {', '.join(s.title for s in output.sections)}",
@@ -504,4 +595,5 @@ def _summary_lines(ctx: Context, output: StudyOutput) -> list[str]:
     if left:
         lines.append(zh_en(lang, f"因数据不完整未纳入: {len(left)} 个单位",
                            f"Left out for incomplete data: {len(left)} units"))
+    lines += ctx.notes
     return lines

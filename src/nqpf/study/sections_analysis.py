@@ -52,6 +52,29 @@ TITLES = {
     "obstacle_dimension": ("维度障碍度", "Obstacle degree of the dimensions"),
     "obstacle_top": ("主要障碍因子", "Main obstacles"),
     "typology": ("区域类型", "Region types"),
+    "typology_profiles": ("各类型的维度轮廓", "Dimension profiles of the types"),
+    "typology_k": ("类数的选择", "Choice of the number of types"),
+    "typology_gaps": ("与同类均值及同类最佳的差距", "Gaps to the type mean and the best "
+                      "in type"),
+    "kernel_density": ("核密度曲线数据", "Kernel density curves"),
+    "kernel_bandwidth": ("核密度带宽", "Kernel bandwidths"),
+    "convergence_sigma": ("σ 收敛: 离散程度 (按年份)", "Sigma convergence: dispersion by "
+                          "period"),
+    "convergence_sigma_trend": ("σ 收敛: 离散程度的时间趋势", "Sigma convergence: trend of "
+                                "the dispersion"),
+    "convergence_beta": ("β 收敛回归", "Beta convergence regression"),
+    "convergence_log_t": ("log t 检验 (Phillips–Sul)", "log t test (Phillips–Sul)"),
+    "convergence_club_tests": ("收敛俱乐部检验", "Convergence club tests"),
+    "convergence_clubs": ("收敛俱乐部", "Convergence clubs"),
+    "convergence_transition_paths": ("相对转移路径", "Relative transition paths"),
+    "coupling_levels": ("耦合协调等级划分", "Classes of the coupling coordination degree"),
+    "markov_classes": ("马尔可夫状态划分", "Markov classes"),
+    "markov_cutoffs": ("马尔可夫状态的分界值", "Class limits of the Markov chain"),
+    "markov_transitions": ("马尔可夫转移概率 (长表)", "Markov transition probabilities (long)"),
+    "markov_steady_state": ("稳态分布", "Steady-state distribution"),
+    "markov_mfpt": ("平均首达时间", "Mean first passage times"),
+    "markov_tests": ("时间齐性检验", "Tests of time homogeneity"),
+    "moran_summary": ("全局莫兰指数", "Global Moran's I"),
 }
 
 
@@ -152,7 +175,7 @@ def _add_tables(ctx: Context, sec: Section, result: Any, method: str) -> None:
         name = stem if stem.startswith(method) else f"{method}_{stem}"
         if name in have:
             continue
-        zh, en = TITLES.get(name, (name, name))
+        zh, en = TITLES.get(name, TITLES.get(stem, (name, name)))
         title = zh_en(lang, zh, en)
         if name.startswith("obstacle") and "period" in df.columns:
             # every indicator of every unit-year is too long to read: the last period
@@ -187,22 +210,30 @@ def sections(ctx: Context, results: dict[str, Any]) -> dict[str, Section]:
     return out
 
 
+def _year(v: Any) -> Any:
+    """A period as printed: 2011, not 2011.0."""
+    if isinstance(v, float | np.floating) and float(v).is_integer():
+        return int(v)
+    return v
+
+
 def _describe(ctx: Context, sec: Section, method: str, res: Any) -> None:
     lang = ctx.lang
     if method == "dagum":
         o = res.overall
         a, b = o.iloc[0], o.iloc[-1]
+        pa, pb = _year(a["period"]), _year(b["period"])
         parts = {"within_share": zh_en(lang, "组内差异", "within-group"),
                  "net_between_share": zh_en(lang, "组间净差异", "net between-group"),
                  "transvariation_share": zh_en(lang, "超变密度", "transvariation")}
         main = max(parts, key=lambda c: float(b[c]))
         sec.paragraphs.append(zh_en(
             lang,
-            f"总体基尼系数由 {a['period']} 年的 {a['gini']:.4f} 变为 {b['period']} 年的 "
-            f"{b['gini']:.4f}; {b['period']} 年贡献最大的来源是{parts[main]} "
+            f"总体基尼系数由 {pa} 年的 {a['gini']:.4f} 变为 {pb} 年的 "
+            f"{b['gini']:.4f} ({{tbl:dagum}}); {pb} 年贡献最大的来源是{parts[main]} "
             f"({float(b[main]):.1%})。",
-            f"The overall Gini moves from {a['gini']:.4f} in {a['period']} to {b['gini']:.4f} "
-            f"in {b['period']}; in {b['period']} the largest source is the {parts[main]} "
+            f"The overall Gini moves from {a['gini']:.4f} in {pa} to {b['gini']:.4f} "
+            f"in {pb} ({{tbl:dagum}}); in {pb} the largest source is the {parts[main]} "
             f"component ({float(b[main]):.1%}).",
         ))
         ctx.figure(sec, "dagum_contributions", zh_en(lang, "基尼系数分解贡献率",
@@ -217,9 +248,9 @@ def _describe(ctx: Context, sec: Section, method: str, res: Any) -> None:
         last = s.iloc[-1]
         sec.paragraphs.append(zh_en(
             lang,
-            f"{last['period']} 年全局莫兰指数为 {last['moran_i']:.4f} (置换检验 p = "
+            f"{_year(last['period'])} 年全局莫兰指数为 {last['moran_i']:.4f} (置换检验 p = "
             f"{last['moran_p_sim']:.3f})。",
-            f"Global Moran's I in {last['period']} is {last['moran_i']:.4f} (permutation "
+            f"Global Moran's I in {_year(last['period'])} is {last['moran_i']:.4f} (permutation "
             f"p = {last['moran_p_sim']:.3f}).",
         ))
     elif method == "lisa":
@@ -238,11 +269,25 @@ def _describe(ctx: Context, sec: Section, method: str, res: Any) -> None:
             m = f.groupby("period")[col].mean()
             sec.paragraphs.append(zh_en(
                 lang,
-                f"平均耦合协调度由 {m.index[0]} 年的 {m.iloc[0]:.4f} 变为 {m.index[-1]} 年的 "
-                f"{m.iloc[-1]:.4f}。",
+                f"平均耦合协调度由 {_year(m.index[0])} 年的 {m.iloc[0]:.4f} 变为 "
+                f"{_year(m.index[-1])} 年的 {m.iloc[-1]:.4f}。",
                 f"The mean coupling coordination degree moves from {m.iloc[0]:.4f} in "
-                f"{m.index[0]} to {m.iloc[-1]:.4f} in {m.index[-1]}.",
+                f"{_year(m.index[0])} to {m.iloc[-1]:.4f} in {_year(m.index[-1])}.",
             ))
+            zeros = f[(f["C"] == 0) | (f[col] == 0)] if "C" in f.columns else f[f[col] == 0]
+            if len(zeros):
+                sec.notes.append(zh_en(
+                    lang,
+                    f"有 {len(zeros)} 个单位-年份的耦合度或耦合协调度恰为 0: 极差标准化把每项"
+                    f"指标的最小值映射为 0, 某一系统得分为 0 时耦合度 C 即为 0。这并非真实的"
+                    f"“完全失调”; 在研究文件中设置标准化后的平移 (index: shift: [rescale, 0.01, 1],"
+                    f" 将得分映射到 [0.01, 1]) 可避免。",
+                    f"{len(zeros)} unit-years have a coupling or coordination degree of exactly "
+                    f"0: min-max normalisation maps each indicator's minimum to 0, and a system "
+                    f"scoring 0 makes C zero. This is not a real 'complete imbalance'; shifting "
+                    f"the normalised values (index: shift: [rescale, 0.01, 1] in the study file, "
+                    f"mapping the scores onto [0.01, 1]) avoids it.",
+                ))
     elif method == "typology":
         f = res.to_frame()
         if "type" in f.columns:
@@ -255,11 +300,19 @@ def _describe(ctx: Context, sec: Section, method: str, res: Any) -> None:
         first = top[(top["period"] == last) & (top["rank"] == 1)]
         if len(first):
             common = first["indicator"].value_counts()
+            names = ctx.names()
+            main = names.get(common.index[0], common.index[0])
+            ctx.params["main_obstacle"] = (main, int(common.iloc[0]), len(first), _year(last))
+            second = ""
+            if len(common) > 1:
+                nm = names.get(common.index[1], common.index[1])
+                second = zh_en(lang, f", 其次是“{nm}” ({int(common.iloc[1])} 个单位)",
+                               f", followed by “{nm}” ({int(common.iloc[1])} units)")
             sec.paragraphs.append(zh_en(
                 lang,
-                f"{last} 年最常见的首要障碍指标是 {common.index[0]} ({int(common.iloc[0])} 个"
-                f"单位)。",
-                f"In {last} the most common first obstacle is {common.index[0]} "
-                f"({int(common.iloc[0])} units).",
+                f"{_year(last)} 年最常见的首要障碍指标是“{main}” ({int(common.iloc[0])} 个"
+                f"单位){second} ({{tbl:obstacle_top}})。",
+                f"In {_year(last)} the most common first obstacle is “{main}” "
+                f"({int(common.iloc[0])} units){second} ({{tbl:obstacle_top}}).",
             ))
 

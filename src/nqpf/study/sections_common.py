@@ -62,10 +62,31 @@ class Context:
         out.insert(list(out.columns).index(col) + 1, "name", [self.label(u) for u in out[col]])
         return out
 
-    def headers(self, df: pd.DataFrame) -> pd.DataFrame:
-        """Common columns (unit, name, period, score, rank, group) labelled in the language."""
-        ren = {c: tr(c, self.lang) for c in df.columns if c in COLUMNS}
-        return df.rename(columns=ren)
+    def names(self) -> dict[str, str]:
+        """Ids a reader should not see → names in the study's language: the framework's
+        nodes (index, dimensions, sub-dimensions, indicators) and the data series that have
+        a name (a framework indicator read straight from the series, or the source's own
+        label)."""
+        fw = self.framework
+        lang = self.lang
+        out: dict[str, str] = {}
+        for s, pair in (self.params.get("series_names") or {}).items():
+            out[s] = pair[0] if lang == "zh" else pair[1]
+        for i in fw.indicators:
+            if not i.denominator and not i.log and i.scale in (None, 1, 1.0):
+                out.setdefault(i.series, i.name(lang))
+        out["index"] = fw.name_zh if lang == "zh" else fw.name_en
+        for d in fw.dimensions:
+            out[d.id] = d.name(lang)
+            for c in d.children or []:
+                out[c.id] = c.name(lang)
+        for i in fw.indicators:
+            out[i.id] = i.name(lang)
+        return out
+
+    def series_name(self, series: str) -> str:
+        """A data series by its name in the study's language (its code when it has none)."""
+        return self.names().get(series, series)
 
     # ------------------------------------------------------------------ figures
     def figures_enabled(self) -> bool:
@@ -100,9 +121,12 @@ class Context:
                 overwrite=self.force,
             )
         except DataError as e:
-            section.notes.append(zh_en(self.lang, f"未绘制图 {name}: {e}", f"Figure {name} "
-                                       f"not drawn: {e}"))
+            section.notes.append(zh_en(self.lang, f"未绘制“{title}”: {e}",
+                                       f"Figure “{title}” not drawn: {e}"))
             return None
+        # the figure's own notes (the map's source, units without a boundary) go under it
+        own = [n for n in getattr(fig, "nqpf_notes", []) if n]
+        note = note or zh_en(self.lang, "；", "; ").join(own)
         item = FigureItem(name=name, title=title, paths=dict(paths), note=note)
         section.figures.append(item)
         return item
@@ -114,6 +138,41 @@ def table(
     """A TableItem with a fresh index."""
     return TableItem(name=name, title=title, frame=frame.reset_index(drop=True), note=note,
                      digits=digits)
+
+
+def finish_tables(ctx: Context, sections: list[Section]) -> None:
+    """Label every table of the report for its reader (:func:`nqpf.report.vocab.readable`).
+
+    Columns and codes get their names in the study's language, the framework's ids their
+    ``name_zh`` / ``name_en``; a unit code column beside a name column is hidden from the
+    report (the workbook keeps it), as are the columns a section marked ``hidden``.
+    """
+    from ..report.vocab import label, readable
+
+    names = ctx.names()
+    for sec in sections:
+        for item in sec.tables:
+            cols = [str(c) for c in item.frame.columns]
+            hidden = [h for h in item.hidden if h in cols]
+            if "unit" in cols and "name" in cols and "unit" not in hidden:
+                hidden.append("unit")
+            keep = tuple(dict.fromkeys(["unit", *hidden]))
+            item.data = item.frame
+            codes = _unit_codes(item.frame)
+            item.frame = readable(item.frame, ctx.lang, names, keep=keep,
+                                  units={u: ctx.label(u) for u in codes})
+            item.hidden = tuple(names.get(h, label(h, ctx.lang)) if h not in ("unit",)
+                                else label(h, ctx.lang) for h in hidden)
+
+
+def _unit_codes(df: pd.DataFrame) -> set[str]:
+    from ..report.vocab import UNIT_COLUMNS
+
+    out: set[str] = set()
+    for c in df.columns:
+        if str(c) in UNIT_COLUMNS:
+            out |= {v for v in df[c] if isinstance(v, str)}
+    return out
 
 
 def section_error(section: str, e: NqpfError) -> DataError:

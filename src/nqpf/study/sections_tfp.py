@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..report.model import Section
@@ -98,51 +99,162 @@ def run(ctx: Context) -> TfpResults | None:
     return None if out.empty() else out
 
 
+#: a mean productivity index above this (or below its inverse) in one step is pointed out
+JUMP = 1.3
+
+
+def model_sentence(ctx: Context) -> str:
+    """What the study's DEA model measures, from its inputs, outputs and bad outputs."""
+    from ..report.vocab import method_name
+
+    lang = ctx.lang
+    d = ctx.spec.tfp.dea
+    sep = zh_en(lang, "、", ", ")
+    ins = sep.join(ctx.series_name(x) for x in d.inputs)
+    outs = sep.join(ctx.series_name(x) for x in d.outputs)
+    bad = sep.join(ctx.series_name(x) for x in d.bad)
+    model = method_name(d.model, lang)
+    rts = method_name(d.rts, lang)
+    gdp_like = any("gdp" in x.lower() for x in d.outputs)
+    if d.bad:
+        what = zh_en(lang, "绿色全要素生产率 (兼顾期望产出与污染排放)",
+                     "green total factor productivity (desirable output against emissions)")
+    elif gdp_like:
+        what = zh_en(lang, "以要素投入生产总产出的效率, 即传统的 (非绿色) 全要素生产率",
+                     "the efficiency of turning factor inputs into output: conventional "
+                     "(not green) total factor productivity")
+    else:
+        what = zh_en(lang, f"把{ins}转化为{outs}的效率 (投入产出效率, 而非经济整体的全要素"
+                     f"生产率)", f"the efficiency of turning {ins} into {outs} (an input-output "
+                     f"efficiency, not the economy's total factor productivity)")
+    bad_txt = zh_en(lang, f", 非期望产出为{bad}", f", with {bad} as undesirable output") if bad \
+        else ""
+    return zh_en(
+        lang,
+        f"DEA 模型为{model} ({rts}), 投入为{ins}, 期望产出为{outs}{bad_txt}; 它测度的是{what}。",
+        f"The DEA model is the {model} ({rts}) with inputs {ins} and outputs {outs}{bad_txt}; "
+        f"it measures {what}.",
+    )
+
+
+def jump_notes(ctx: Context, pr: Any) -> list[str]:
+    """A sentence for each step whose mean productivity index jumps (above 1.3 or below 1/1.3),
+    naming the variable whose total changed most in that step."""
+    lang = ctx.lang
+    d = ctx.spec.tfp.dea
+    idx = pr.index
+    if "index" not in idx.columns or "period_from" not in idx.columns:
+        return []
+    m = idx.groupby(["period_from", "period"])["index"].mean()
+    out = []
+    panel = ctx.clean
+    series = [*d.inputs, *d.outputs, *d.bad]
+    for (p0, p1), v in m.items():
+        if not (v > JUMP or v < 1 / JUMP):
+            continue
+        change = {}
+        for s_ in series:
+            x = panel.sel(indicators=[s_]).values[:, :, 0]
+            t0 = list(panel.periods).index(p0)
+            t1 = list(panel.periods).index(p1)
+            a, b = np.nansum(x[:, t0]), np.nansum(x[:, t1])
+            if a > 0 and b > 0:
+                change[s_] = b / a
+        if not change:
+            continue
+        driver = max(change, key=lambda k: abs(np.log(change[k])))
+        out.append(zh_en(
+            lang,
+            f"{p0}–{p1} 年生产率指数均值为 {v:.3f}, 变动异常大; 同期“{ctx.series_name(driver)}”"
+            f"的全样本合计变为原来的 {change[driver]:.2f} 倍, 是变动最大的投入产出变量。请核对"
+            f"该变量在这两年的统计口径是否一致。",
+            f"The mean productivity index is {v:.3f} in {p0}–{p1}, an unusually large step; "
+            f"the sample total of “{ctx.series_name(driver)}” changed by a factor of "
+            f"{change[driver]:.2f}, the largest among the inputs and outputs. Check that this "
+            f"variable is measured the same way in both years.",
+        ))
+    return out
+
+
 def section(ctx: Context, res: TfpResults) -> Section:
+    from ..report.vocab import method_name
+
     lang = ctx.lang
     sec = Section(key="tfp", title=tr("tfp", lang))
     sec.notes += res.notes
     if res.efficiency is not None:
+        sec.paragraphs.append(model_sentence(ctx))
         eff = res.efficiency.efficiency
         sec.tables.append(table("tfp_efficiency", zh_en(lang, "DEA 效率", "DEA efficiency"),
                                 ctx.named(eff)))
-        sec.tables.append(table("tfp_efficiency_summary", zh_en(lang, "DEA 效率汇总",
+        sec.tables.append(table("tfp_efficiency_summary", zh_en(lang, "DEA 效率汇总 (按年份)",
                                                                 "DEA efficiency by period"),
                                 res.efficiency.summary()))
         m = eff.groupby("period")["efficiency"].mean()
+        last = eff[eff["period"] == m.index[-1]]
+        front = last[last["efficiency"] >= 1 - 1e-9]["unit"].tolist()
+        sep = zh_en(lang, "、", ", ")
+        shown = sep.join(ctx.label(u) for u in front[:8]) + (" …" if len(front) > 8 else "")
+        ctx.params["dea_mean"] = (m.index[0], float(m.iloc[0]), m.index[-1], float(m.iloc[-1]))
         sec.paragraphs.append(zh_en(
             lang,
             f"平均 DEA 效率由 {m.index[0]} 年的 {m.iloc[0]:.4f} 变为 {m.index[-1]} 年的 "
-            f"{m.iloc[-1]:.4f}。",
+            f"{m.iloc[-1]:.4f} ({{tbl:tfp_efficiency_summary}}); {m.index[-1]} 年位于前沿 "
+            f"(效率为 1) 的有 {len(front)} 个单位: {shown}。",
             f"Mean DEA efficiency moves from {m.iloc[0]:.4f} in {m.index[0]} to "
-            f"{m.iloc[-1]:.4f} in {m.index[-1]}.",
+            f"{m.iloc[-1]:.4f} in {m.index[-1]} ({{tbl:tfp_efficiency_summary}}); in "
+            f"{m.index[-1]} {len(front)} units are on the frontier (efficiency 1): {shown}.",
         ))
         frame = eff[["unit", "period", "efficiency"]]
-        ctx.figure(sec, "tfp_efficiency", zh_en(lang, "平均 DEA 效率", "Mean DEA efficiency"),
+        etitle = zh_en(lang, "平均 DEA 效率", "Mean DEA efficiency")
+        ctx.figure(sec, "tfp_efficiency", etitle,
                    lambda F: F.efficiency_trend(frame, ctx.groups, lang=lang, kind="level",
-                                                value="efficiency"))
+                                                value="efficiency", title=etitle))
     if res.productivity is not None:
         pr = res.productivity
-        name = str(pr.params.get("index", "index")).upper()
-        sec.tables.append(table("tfp_index", zh_en(lang, f"{name} 生产率指数及其分解",
-                                                   f"{name} productivity index and components"),
+        code = str(pr.params.get("index", "index"))
+        name = method_name(code, lang)
+        sec.tables.append(table("tfp_index", zh_en(lang, f"{name}及其分解",
+                                                   f"The {name} and its components"),
                                 ctx.named(pr.index)))
         sec.tables.append(table("tfp_cumulative", zh_en(lang, "累积生产率指数",
                                                         "Cumulative productivity index"),
                                 ctx.named(pr.cumulative)))
         summ = pr.summary()
-        sec.tables.append(table("tfp_summary", zh_en(lang, "生产率指数均值 (按年份)",
-                                                     "Mean productivity index by period"), summ))
+        sec.tables.append(table("tfp_summary", zh_en(lang, f"{name}均值 (按年份)",
+                                                     f"Mean {name} by period"), summ))
         allrow = summ[summ["period"] == "all"]
         if len(allrow) and "index" in summ.columns:
             a = allrow.iloc[0]
-            comps = ", ".join(f"{c.upper()} {a[c]:.4f}" for c in ("ec", "tc") if c in summ)
+            ctx.params["tfp_mean"] = (name, float(a["index"]), float(a.get("ec", np.nan)),
+                                      float(a.get("tc", np.nan)))
+            parts = []
+            if "ec" in summ and "tc" in summ:
+                drive = zh_en(lang, "技术进步 (前沿移动)" if abs(np.log(a["tc"])) >
+                              abs(np.log(a["ec"])) else "效率变化 (追赶前沿)",
+                              "technical change (the frontier moving)" if abs(np.log(a["tc"]))
+                              > abs(np.log(a["ec"])) else "efficiency change (catching up)")
+                parts.append(zh_en(
+                    lang,
+                    f"其中效率变化 EC 为 {a['ec']:.4f}, 技术进步 TC 为 {a['tc']:.4f}, 变动主要来自"
+                    f"{drive}",
+                    f"efficiency change EC is {a['ec']:.4f} and technical change TC "
+                    f"{a['tc']:.4f}, so the movement comes mainly from {drive}"))
+            growth = (a["index"] - 1) * 100
             sec.paragraphs.append(zh_en(
-                lang, f"全部比较的 {name} 均值为 {a['index']:.4f} ({comps})。",
-                f"Over all comparisons the mean {name} is {a['index']:.4f} ({comps}).",
+                lang,
+                f"全部相邻年份比较的{name}均值为 {a['index']:.4f}, 即生产率年均"
+                f"{'提高' if growth >= 0 else '下降'} {abs(growth):.2f}% ({{tbl:tfp_summary}})"
+                + (f"; {parts[0]}。" if parts else "。"),
+                f"Over all pairs of consecutive years the mean {name} is {a['index']:.4f}: "
+                f"productivity {'rises' if growth >= 0 else 'falls'} by {abs(growth):.2f} % a "
+                f"year ({{tbl:tfp_summary}})" + (f"; {parts[0]}." if parts else "."),
             ))
         for w in pr.warnings[:5]:
             sec.notes.append(w)
+        if ctx.spec.tfp.dea is not None:
+            ctx.params["tfp_jumps"] = jump_notes(ctx, pr)
+            sec.notes += ctx.params["tfp_jumps"]
         frame = pr.index[[c for c in ("unit", "period_from", "period", "index")
                           if c in pr.index.columns]]
         ctx.figure(sec, "tfp_cumulative", zh_en(lang, "累积生产率指数", "Cumulative "
@@ -164,14 +276,19 @@ def section(ctx: Context, res: TfpResults) -> Section:
                                                             "contributions by unit"), summ))
         d = gr.growth_decomposition
         share = float(d["contrib_tfp"].mean() / d["g_output"].mean())
+        ctx.params["tfp_share"] = share
         sec.paragraphs.append(zh_en(
             lang,
-            f"增长核算 (柯布-道格拉斯, 规模报酬不变) 中, TFP 对产出增长的平均贡献为 {share:.1%}。",
-            f"In growth accounting (Cobb–Douglas, constant returns) TFP accounts for "
-            f"{share:.1%} of mean output growth.",
+            f"增长核算 (柯布-道格拉斯生产函数, 规模报酬不变; 索洛余值即 TFP 增长) 中, TFP 对"
+            f"产出增长的平均贡献为 {share:.1%} ({{tbl:tfp_growth_summary}})。",
+            f"In growth accounting (Cobb–Douglas, constant returns; the Solow residual is TFP "
+            f"growth) TFP accounts for {share:.1%} of mean output growth "
+            f"({{tbl:tfp_growth_summary}}).",
         ))
         frame = gr.tfp[["unit", "period", "tfp_growth"]].dropna()
-        ctx.figure(sec, "tfp_growth", zh_en(lang, "TFP 增长率均值", "Mean TFP growth"),
+        gtitle = zh_en(lang, "TFP 增长率均值 (增长核算)", "Mean TFP growth (growth accounting)")
+        ctx.figure(sec, "tfp_growth", gtitle,
                    lambda F: F.efficiency_trend(frame, ctx.groups, lang=lang, kind="level",
-                                                value="tfp_growth"))
+                                                value="tfp_growth", title=gtitle,
+                                                ylabel=zh_en(lang, "TFP 增长率", "TFP growth")))
     return sec

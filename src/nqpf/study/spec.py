@@ -154,13 +154,18 @@ class DataSource(BaseModel):
 
 
 class DerivedSeries(BaseModel):
-    """A series computed from others before the framework: ``series / denominator × scale``."""
+    """A series computed from others before the framework: ``series / denominator × scale``.
+
+    ``name_zh`` / ``name_en`` name it in reports (the DEA model's description, for one).
+    """
 
     model_config = _CONFIG
     id: str
     series: str
     denominator: str | None = None
     scale: float = 1.0
+    name_zh: str | None = None
+    name_en: str | None = None
 
 
 class OutlierSpec(BaseModel):
@@ -551,6 +556,9 @@ class StudySpec(BaseModel):
     vars: dict[str, str] = Field(default_factory=dict)
     data: list[DataSource] = Field(min_length=1)
     derive: list[DerivedSeries] = Field(default_factory=list)
+    #: names of data series in the report ({series: {zh: 资本存量, en: capital stock}}), for
+    #: the series the framework does not name (the DEA inputs and outputs, say)
+    series_names: dict[str, Title] = Field(default_factory=dict)
     framework: str | dict[str, Any]
     periods: Periods | list[int] | None = None
     groups: str | dict[str, str] | None = None
