@@ -265,10 +265,10 @@ def _serve_child(folder: str, port: int, env: dict[str, str]) -> None:
 
 
 class LiveServer:
-    """The office server in a forked child process (``nqpf office serve``), over loopback.
+    """The office server in a child process (``nqpf office serve``), over loopback.
 
-    Forking keeps the start fast (the child inherits the imported modules); ``kill`` is a
-    SIGKILL, like a power cut.
+    The child is spawned, not forked: a fork of the test process copies the locks of its
+    threads (BLAS, logging) and can hang; ``kill`` is a SIGKILL, like a power cut.
     """
 
     def __init__(self, folder: Path, env: dict[str, str] | None = None):
@@ -290,7 +290,7 @@ class LiveServer:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        ctx = multiprocessing.get_context("fork")
+        ctx = multiprocessing.get_context("spawn")
         self.proc = ctx.Process(target=_serve_child,
                                 args=(str(self.folder), self.port, self.extra_env),
                                 daemon=True)

@@ -153,7 +153,7 @@ def section(ctx: Context, res: Any) -> Section:
     labelled = view.rename(columns={c: header(c, lang) for c in cols if c != "unit"})
     sec.tables.append(table("assessment_results",
                             zh_en(lang, f"{last} 年考核结果", f"Assessment results, {last}"),
-                            ctx.headers(labelled), digits=2))
+                            labelled, digits=2))
     from .sections_index import geometry
 
     geo, note = geometry(ctx)
@@ -173,7 +173,7 @@ def section(ctx: Context, res: Any) -> Section:
         sec.tables.append(table(f"assessment_class_{c}" if c.isascii() else
                                 f"assessment_class_{fw.class_ids.index(c) + 1}",
                                 zh_en(lang, f"{cls_name[c]}排名", f"Ranking in class "
-                                      f"{cls_name[c]}"), ctx.headers(sub), digits=2))
+                                      f"{cls_name[c]}"), sub, digits=2))
     if res.fixed_base is not None:
         fb = res.fixed_base
         whole = fb[(fb["unit"] == ("all" if "all" in set(fb["unit"]) else fb["unit"].iloc[0]))
@@ -209,7 +209,7 @@ def section(ctx: Context, res: Any) -> Section:
                                                                "Indicator costing most")})
     sec.tables.append(table("assessment_diagnosis",
                             zh_en(lang, f"{last} 年分地区诊断", f"Diagnosis by unit, {last}"),
-                            ctx.headers(dv), digits=2))
+                            dv, digits=2))
     scores = res.indicator_scores
     sv = ctx.named(scores[scores["period"] == last][
         ["unit", "indicator", "value", "target", "score", "lost_points", "gap_pct"]])
@@ -226,8 +226,8 @@ def _detail(ctx: Context, sv: pd.DataFrame, lang: str, last: Any) -> Any:
     from ..assess.labels import header
     from ..report.model import TableItem
 
-    frame = ctx.headers(sv.rename(columns={c: header(c, lang) for c in sv.columns
-                                           if c not in ("unit", "name")}))
+    frame = sv.rename(columns={c: header(c, lang) for c in sv.columns
+                               if c not in ("unit", "name")})
     return TableItem(name="assessment_indicator_scores",
                      title=zh_en(lang, f"{last} 年分指标得分", f"Indicator scores, {last}"),
                      frame=frame.reset_index(drop=True), digits=2, in_report=False)
