@@ -736,3 +736,20 @@ def test_large_wide_file_reads_columnar_with_file_rows(tmp_path):
     p = read_panel(path, units="none", non_numeric="missing")
     assert p.shape == (n, 5, 3)
     assert p.frame("x1").loc["U0399", 2004] == 403.0
+
+
+def test_text_tables_read_the_same_without_pyarrow(tmp_path, monkeypatch):
+    """pyarrow is the optional ``parquet`` extra: the csv path gives the same table."""
+    import sys
+
+    from nqpf.panel.io import read_table
+
+    p = tmp_path / "t.csv"
+    p.write_text("code,year,x,y,z\n000001,2020,1.5,,a\n000002,2021,2e3,4,b\n", "utf-8")
+    with_arrow = read_table(p)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow -> ImportError
+    without = read_table(p)
+    monkeypatch.undo()  # pandas' own comparison may need pyarrow
+    pd.testing.assert_frame_equal(with_arrow, without)
+    assert without["code"].tolist() == ["000001", "000002"]  # codes stay text
+    assert without["x"].tolist() == [1.5, 2000.0]

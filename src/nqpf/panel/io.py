@@ -372,8 +372,12 @@ def _header_names(cells: list[str]) -> list[str]:
 
 
 def _read_text_arrow(data: bytes, sep: str, text: str, quoted: bool) -> pd.DataFrame | None:
-    """Columnar parse with pyarrow; None when a row is ragged (the csv path names it)."""
-    import pyarrow as pa
+    """Columnar parse with pyarrow; None when a row is ragged (the csv path names it) or when
+    pyarrow is not installed (the ``parquet`` extra; the csv path reads the same, slower)."""
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return None
     import pyarrow.csv as pacsv
 
     first = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
@@ -422,6 +426,20 @@ def _read_text_arrow(data: bytes, sep: str, text: str, quoted: bool) -> pd.DataF
     return pd.DataFrame(cols, copy=False)
 
 
+def _column_plain(cells: list[str]) -> np.ndarray:
+    """:func:`_column` for a list of strings, without pyarrow."""
+    s = pd.Series(cells, dtype=object)
+    empty = (s == "").to_numpy()
+    if empty.all():
+        return np.full(len(s), np.nan)
+    if not s.str.contains(_LEADING_ZERO, regex=True).any():
+        num = pd.to_numeric(s.where(~empty, None), errors="coerce").to_numpy(dtype=float)
+        filled = num[~empty]
+        if np.isfinite(filled).all():
+            return num
+    return s.to_numpy(dtype=object)
+
+
 def _column(col: Any) -> np.ndarray:
     """An Arrow string column as float64 if every cell is a plain number or empty, else text."""
     import pyarrow as pa
@@ -446,7 +464,10 @@ def _column(col: Any) -> np.ndarray:
 
 def _read_text_csv(text: str, sep: str, p: Path) -> pd.DataFrame:
     """Record by record with :mod:`csv`: true line numbers, blank lines kept out, ragged rows."""
-    import pyarrow as pa
+    try:
+        import pyarrow as pa
+    except ImportError:  # the parquet extra is optional: plain columns instead
+        pa = None
 
     reader = csv.reader(io.StringIO(text), delimiter=sep)
     header: list[str] | None = None
@@ -489,7 +510,11 @@ def _read_text_csv(text: str, sep: str, p: Path) -> pd.DataFrame:
         )
     names = _header_names(header)
     cols = {
-        name: _column(pa.array([r[j] for r in records], type=pa.string()))
+        name: (
+            _column(pa.array([r[j] for r in records], type=pa.string()))
+            if pa is not None
+            else _column_plain([r[j] for r in records])
+        )
         for j, name in enumerate(names)
     }
     df = pd.DataFrame(cols, copy=False) if records else pd.DataFrame(columns=names)
