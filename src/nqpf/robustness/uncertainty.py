@@ -122,6 +122,8 @@ class Uncertainty:
         product of the shares down its path. Levels: ``dimension``,
         ``subdimension``, ``indicator``.
 
+    Notes
+    -----
     Settings, removals, a hierarchical base recipe or an aggregation other
     than sum, geometric, TOPSIS and GRA are evaluated through the index engine
     (:func:`nqpf.index.build_index`), one call per distinct design point; they

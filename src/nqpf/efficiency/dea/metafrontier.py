@@ -287,6 +287,7 @@ def metafrontier_productivity(
 ) -> MetaProductivityResult:
     """The metafrontier Malmquist index (Oh & Lee 2010) or, with directional distances,
     the metafrontier global Malmquist–Luenberger index, for consecutive observed periods.
+    The parameters other than ``model`` are those of :func:`metafrontier`.
 
     Parameters
     ----------
@@ -294,7 +295,6 @@ def metafrontier_productivity(
         One of :data:`META_MODELS`; default ``ccr`` without bad outputs (output oriented,
         as the Malmquist index of :func:`~nqpf.efficiency.dea.productivity`) and ``ddf``
         with them (``g = (0, y, -b)``).
-    Other parameters as for :func:`metafrontier`.
 
     Returns
     -------
