@@ -475,3 +475,13 @@ def test_moran_z_under_randomisation_by_hand():
     assert t["value"] == pytest.approx(i, rel=1e-12)
     assert t["z_rand"] == pytest.approx((i - ei) / np.sqrt(v), rel=1e-10)
     assert t["p_rand"] == pytest.approx(2 * stats.norm.sf(abs(t["z_rand"])), rel=1e-12)
+
+
+def test_lisa_ties_at_the_edge_are_not_significant():
+    """A's only neighbour holds the largest other value: its I_i is the smallest possible and a
+    third of the conditional draws tie with it, so p_sim is about 1/3, not 1/(R+1)."""
+    w = {"A": ["B"], "B": ["A", "C"], "C": ["B", "D"], "D": ["C"]}
+    data = pd.DataFrame({"unit": list("ABCD"), "period": 2020, "value": [2.0, 9.0, 1.0, 5.0]})
+    t = sp.lisa(data, w, permutations=999, seed=1).table.set_index("unit")
+    assert 0.25 < t.loc["A", "p_sim"] < 0.42
+    assert t.loc["A", "cluster"] == "not significant"

@@ -933,9 +933,11 @@ def _conditional_p(
     in random order (so unequal weights fall on random draws). As in esda's ``crand``, one
     table of *R* draws of :math:`k_{max}` positions among *n* - 1 is shared by all units,
     position *p* of unit *i* meaning unit *p* if *p* < *i* and *p* + 1 otherwise.
-    :math:`p = (m + 1)/(R + 1)` with *m* the number of simulated :math:`I_i` at least as large
-    as the observed one, or as small when fewer are that large (one-sided, folded); values
-    within 1e-12 (relative) of the observed one count as ties, i.e. as large.
+    :math:`p = (m + 1)/(R + 1)` with *m* the smaller of the numbers of simulated :math:`I_i`
+    at least as large and at least as small as the observed one (one-sided, folded); values
+    within 1e-12 (relative) of the observed one are ties and count on both sides, so that an
+    observed value at the edge of a discrete distribution is not made significant by its ties
+    (esda's ``crand`` counts ties as "as large" only).
     """
     n = len(z)
     sparse = w.sparse.tocsr()
@@ -953,9 +955,9 @@ def _conditional_p(
         sims = scale * z[i] * (z[ids] @ wi)
         # the observed value by the same arithmetic; ties within rounding count as "as large"
         obs = scale * z[i] * (z[sparse.indices[lo:hi]] @ wi)
-        larger = int(np.sum(sims >= obs - 1e-12 * (1.0 + abs(obs))))
-        larger = min(larger, permutations - larger)
-        p_sim[i] = (larger + 1.0) / (permutations + 1.0)
+        tol = 1e-12 * (1.0 + abs(obs))
+        m = min(int(np.sum(sims >= obs - tol)), int(np.sum(sims <= obs + tol)))
+        p_sim[i] = (m + 1.0) / (permutations + 1.0)
         sd = sims.std()
         z_sim[i] = (Is[i] - sims.mean()) / sd if sd > 0 else np.nan
     return p_sim, z_sim
