@@ -58,3 +58,16 @@ def test_bad_options(tmp_path):
     assert rc == 2 and "--k" in err
     rc, _, err = run(*base, "--out", tmp_path / "o", "--factors", "x9")
     assert rc == 2 and "x9" in err
+
+
+def test_outputs_are_staged_and_never_overwritten_unasked(tmp_path):
+    _table(tmp_path / "d.csv")
+    args = ("geodetector", tmp_path / "d.csv", "--y", "y", "--factors", "x1", "--k-max", "4",
+            "--out", tmp_path / "o")  # fmt: skip
+    assert run(*args)[0] == 0
+    assert (tmp_path / "o" / ".nqpf-files").exists()  # written through the staging folder
+    before = (tmp_path / "o" / "geodetector_factor.csv").stat().st_mtime_ns
+    rc, _, err = run(*args)
+    assert rc == 2 and "--force" in flat(err)
+    assert (tmp_path / "o" / "geodetector_factor.csv").stat().st_mtime_ns == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".o.partial")]

@@ -111,6 +111,7 @@ def assess(
     assessment.xlsx into --out."""
     from ..assess import assess as run
     from ..output import check_out_dir
+    from ..output_staging import begin_output
 
     check_lang(lang)
     check_out_dir(out_dir, force)
@@ -123,7 +124,8 @@ def assess(
         unclassed=unclassed, missing_target=missing_target, fixed_base=fixed_base,
         chained=chained, lang=lang,
     )
-    files = res.write(out_dir, lang=lang, force=force)
+    with begin_output(out_dir, force) as staged:  # all files or none, under a lock
+        files = res.write(staged, lang=lang, force=True)
     out.print(res.summary(lang), markup=False, highlight=False)
     last = res.totals(None if not period else period[-1]).head(15)
     cols = ["unit", "class", "total_score", "grade", "rank", "rank_in_class"]

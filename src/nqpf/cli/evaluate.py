@@ -105,7 +105,7 @@ def rsr_cmd(
 ) -> None:
     """Rank-sum ratio (秩和比法) with probit grading, for one year."""
     from ..index.rsr import rsr
-    from ..output import prepare_out_dir
+    from ..output_staging import begin_output
 
     fw, ind, dirs = _indicators(
         data, framework, layout, unit, period, indicator, value, encoding, sheet, units
@@ -119,19 +119,21 @@ def rsr_cmd(
         Z = normalise(X.to_numpy()[:, None, :], dirs, "minmax").values[:, 0, :]
         w = compute(Z, weights, keep_arrays=False).weights
     res = rsr(X, dirs, weights=w, ranking=ranking, grades=grades)
-    dest = prepare_out_dir(out_dir, force)
+    stage = begin_output(out_dir, force)
+    dest = stage.path
     files = _write(dest, {
         "rsr.csv": res.table, "rsr_grades.csv": res.thresholds,
         "rsr_ranks.csv": res.ranks.reset_index(),
         "rsr.json": {"period": p, "framework": fw.id, "regression": res.regression,
                      **res.params},
     })
+    stage.commit()
     reg = res.regression
     out.print(table(res.table[["unit", "RSR", "probit", "RSR_fit", "rank", "grade"]],
                     title=f"RSR, {p}"))
     out.print(f"RSR = {reg['a']:.5f} + {reg['b']:.5f} × Probit (R² = {reg['r2']:.4f}, "
               f"{reg['n_groups']} groups)", markup=False)
-    out.print(f"Outputs in {escape(str(dest))}: " + ", ".join(files), markup=False)
+    out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(files), markup=False)
 
 
 def fuzzy_cmd(
@@ -169,7 +171,7 @@ def fuzzy_cmd(
     from ..errors import DataError
     from ..index.fuzzy import fuzzy_evaluate
     from ..index.recipe import Recipe
-    from ..output import prepare_out_dir
+    from ..output_staging import begin_output
 
     if not standards.is_file():
         raise DataError(f"--standards {standards}: no such file")
@@ -196,7 +198,8 @@ def fuzzy_cmd(
     res = fuzzy_evaluate(X, spec["standards"], w, grades=spec.get("grades"),
                          scores=spec.get("scores"), operator=operator,
                          defuzzification=defuzzify)
-    dest = prepare_out_dir(out_dir, force)
+    stage = begin_output(out_dir, force)
+    dest = stage.path
     mats = [m.assign(unit=u).reset_index(names="indicator") for u, m in res.matrices.items()]
     import pandas as pd
 
@@ -204,8 +207,9 @@ def fuzzy_cmd(
         "fuzzy.csv": res.table, "fuzzy_memberships.csv": pd.concat(mats, ignore_index=True),
         "fuzzy.json": {"period": p, "framework": fw.id, **res.params},
     })
+    stage.commit()
     out.print(table(res.table.sort_values("score", ascending=False), title=f"Fuzzy, {p}"))
-    out.print(f"Outputs in {escape(str(dest))}: " + ", ".join(files), markup=False)
+    out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(files), markup=False)
 
 
 def scatter_cmd(
@@ -228,22 +232,24 @@ def scatter_cmd(
 ) -> None:
     """Vertical-and-horizontal scatter degree method (纵横向拉开档次法) over all years."""
     from ..index.dynamic import scatter_degree
-    from ..output import prepare_out_dir
+    from ..output_staging import begin_output
 
     fw, ind, dirs = _indicators(
         data, framework, layout, unit, period, indicator, value, encoding, sheet, units
     )
     res = scatter_degree(ind, dirs, time_degree_lambda=lam)
-    dest = prepare_out_dir(out_dir, force)
+    stage = begin_output(out_dir, force)
+    dest = stage.path
     files = _write(dest, {
         "scatter_weights.csv": res.weights.reset_index(),
         "scatter_scores.csv": res.scores.reset_index(),
         "scatter_overall.csv": res.overall,
         "scatter.json": {"framework": fw.id, "eigenvalue": res.eigenvalue, **res.params},
     })
+    stage.commit()
     out.print(table(res.weights.reset_index(), title="Weights"))
     out.print(table(res.overall, title="Overall"))
-    out.print(f"Outputs in {escape(str(dest))}: " + ", ".join(files), markup=False)
+    out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(files), markup=False)
 
 
 def dynamic_cmd(
@@ -267,7 +273,7 @@ def dynamic_cmd(
     """Time-weighted dynamic evaluation: the yearly index combined with time weights of λ."""
     from ..index import Recipe, build_index
     from ..index.dynamic import time_weighted
-    from ..output import prepare_out_dir
+    from ..output_staging import begin_output
 
     fw, ind, _ = _indicators(
         data, framework, layout, unit, period, indicator, value, encoding, sheet, units
@@ -279,13 +285,15 @@ def dynamic_cmd(
 
     tw = pd.DataFrame({"period": list(dyn.attrs["time_weights"]),
                        "time_weight": list(dyn.attrs["time_weights"].values())})
-    dest = prepare_out_dir(out_dir, force)
+    stage = begin_output(out_dir, force)
+    dest = stage.path
     files = _write(dest, {"dynamic.csv": dyn, "time_weights.csv": tw,
                           "dynamic.json": {"framework": fw.id, "lambda": lam,
                                            "recipe": recipe.to_dict()}})
+    stage.commit()
     out.print(table(tw, title=f"Time weights (λ = {lam:g})"))
     out.print(table(dyn, title="Dynamic score"))
-    out.print(f"Outputs in {escape(str(dest))}: " + ", ".join(files), markup=False)
+    out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(files), markup=False)
 
 
 def bod_cmd(
@@ -313,7 +321,7 @@ def bod_cmd(
     from ..efficiency.bod import bod
     from ..errors import DataError
     from ..index.normalise import normalise
-    from ..output import prepare_out_dir
+    from ..output_staging import begin_output
 
     bounds = None
     if share_bounds:
@@ -331,15 +339,17 @@ def bod_cmd(
     # share bounds do not force its score to 0
     Z = normalise(X.to_numpy()[:, None, :], dirs, "minmax", shift=("add", 0.01)).values[:, 0, :]
     res = bod(pd.DataFrame(Z, index=X.index, columns=X.columns), share_bounds=bounds)
-    dest = prepare_out_dir(out_dir, force)
+    stage = begin_output(out_dir, force)
+    dest = stage.path
     files = _write(dest, {
         "bod.csv": res.scores, "bod_weights.csv": res.weights.reset_index(),
         "bod_shares.csv": res.shares.reset_index(),
         "bod.json": {"period": p, "framework": fw.id, "normalise": "minmax + 0.01",
                      **res.params},
     })
+    stage.commit()
     out.print(table(res.scores, title=f"Benefit of the doubt, {p}"))
-    out.print(f"Outputs in {escape(str(dest))}: " + ", ".join(files), markup=False)
+    out.print(f"Outputs in {escape(str(out_dir))}: " + ", ".join(files), markup=False)
 
 
 def register(app: typer.Typer) -> None:

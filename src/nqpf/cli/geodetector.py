@@ -55,6 +55,7 @@ def geodetector_cmd(
     from ..analysis.geodetector import DISCRETISATIONS, geodetector
     from ..analysis.run import write_result
     from ..output import check_out_dir
+    from ..output_staging import begin_output
     from ..report.fonts import effective_lang, figure_style, font_note
 
     check_lang(lang)
@@ -85,8 +86,8 @@ def geodetector_cmd(
             alpha=alpha,
         )
         res.lang = effective_lang(lang)
-        with figure_style(res.lang):
-            files = write_result(res, out_dir, overwrite=force)
+        with figure_style(res.lang), begin_output(out_dir, force) as staged:
+            files = write_result(res, staged, overwrite=True)
     if font_note(lang):
         err.print(f"note: {font_note(lang)}", highlight=False, markup=False)
     for note in res.notes:

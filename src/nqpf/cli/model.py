@@ -92,9 +92,10 @@ def _write(
     figure: Any = None,
     lang: str = "en",
 ) -> list[str]:
-    from ..output import prepare_out_dir
+    from ..output_staging import begin_output
 
-    folder = prepare_out_dir(out_dir, force)
+    stage = begin_output(out_dir, force)  # all files or none; a second run is refused
+    folder = stage.path
     files: list[str] = []
     if reg_table is not None:
         import importlib.util
@@ -124,8 +125,9 @@ def _write(
         with figure_style(shown):
             fig = figure(shown)
             fig.nqpf_lang = shown
-            paths = save_figure(fig, folder, "figure", ("png", "pdf"), overwrite=force)
+            paths = save_figure(fig, folder, "figure", ("png", "pdf"), overwrite=True)
         files += [p.name for p in paths.values()]
+    stage.commit()
     return files
 
 
